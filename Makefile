@@ -1,0 +1,33 @@
+# Two commands do all set-up on a fresh machine (see README, Quick start):
+#   make demo   installs everything, then runs the demo
+#   make test   installs everything, then runs the whole test suite
+PYTHON ?= python3
+VENV   ?= .venv
+PY      = $(VENV)/bin/python
+
+.PHONY: setup demo test lint clean
+
+$(VENV)/.installed: pyproject.toml
+	@if ! command -v dot >/dev/null 2>&1; then \
+	  if command -v apt-get >/dev/null 2>&1 && [ "$$(id -u)" = 0 ]; then \
+	    apt-get update -qq && apt-get install -y -qq graphviz >/dev/null; \
+	  else echo "note: Graphviz's 'dot' is missing (apt-get install graphviz / brew install graphviz)"; fi; \
+	fi
+	$(PYTHON) -m venv $(VENV)
+	$(PY) -m pip install -q --upgrade pip
+	$(PY) -m pip install -q -e ".[dev]"
+	touch $@
+
+setup: $(VENV)/.installed
+
+demo: setup
+	$(PY) examples/chain_rule.py
+
+test: setup
+	$(PY) -m pytest
+
+lint: setup
+	$(PY) -m ruff check autograd nn examples tests benchmarks
+
+clean:
+	rm -rf $(VENV) build *.egg-info .pytest_cache .hypothesis

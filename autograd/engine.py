@@ -1,0 +1,169 @@
+"""The reverse-mode engine: one backward driver for `Value` and `Tensor`.
+
+A graph node is any object that subclasses `Node` and has these slots:
+
+    data       the forward result (a float for Value, a numpy array for Tensor)
+    _parents   the op's inputs in argument order: nodes, or plain numbers (constants)
+    _rule      the `Rule` that made the node (None for a leaf)
+    _saved     the op's non-differentiable arguments (an axis, a shape), passed to the rule
+    _g         the gradient flowing into the node during a backward pass
+
+`backward` walks the graph once into reverse topological order (iteratively, so a
+chain of a million ops is fine), then asks each node's rule for its inputs'
+gradients (the chain rule) and adds them into the inputs' `_g`.
+"""
+from __future__ import annotations
+
+import threading
+from contextlib import ContextDecorator
+from typing import Any
+
+import numpy as np
+
+__all__ = ["Node", "backward", "topological_order", "no_grad", "enable_grad",
+           "is_grad_enabled", "set_grad_enabled"]
+
+
+class Node:
+    """Base class of graph nodes (`Value`, `Tensor`)."""
+
+    __slots__ = ()
+    requires_grad = True
+    # Per-class hook run on a node's total gradient before its rule uses it
+    # (Tensor: sum broadcast axes, store leaf .grad). None costs nothing.
+    _finish_grad = None
+
+    def _release(self) -> None:
+        """Drop the links to the inputs after backward (retain_graph=False): frees the
+        intermediate results, and a second backward through this node is a clear error."""
+        self._parents = None
+
+
+# ---------------------------------------------------------------- grad mode
+class _GradMode(threading.local):
+    enabled = True
+
+
+_mode = _GradMode()
+
+
+def is_grad_enabled() -> bool:
+    """True when tensor ops record a graph (see `no_grad`)."""
+    return _mode.enabled
+
+
+class set_grad_enabled(ContextDecorator):
+    """Turn graph recording on or off, as a context manager or a decorator (thread-local)."""
+
+    def __init__(self, mode: bool) -> None:
+        self.mode = bool(mode)
+        self._prev: list[bool] = []
+
+    def __enter__(self) -> None:
+        self._prev.append(_mode.enabled)
+        _mode.enabled = self.mode
+
+    def __exit__(self, *exc: Any) -> None:
+        _mode.enabled = self._prev.pop()
+
+
+class no_grad(set_grad_enabled):
+    """Inside `with no_grad():` (or a function decorated with `@no_grad()`) no graph is recorded."""
+
+    def __init__(self) -> None:
+        super().__init__(False)
+
+
+class enable_grad(set_grad_enabled):
+    """Re-enable graph recording inside a `no_grad` block."""
+
+    def __init__(self) -> None:
+        super().__init__(True)
+
+
+# ---------------------------------------------------------------- the walk
+def topological_order(root: Node) -> list[Node]:
+    """Nodes that `root` depends on (and that require grad), `root` first, each
+    node before all of its inputs. Iterative depth-first search: no recursion limit.
+
+    As a side effect, every interior node's `_g` is cleared for the coming pass.
+    """
+    order: list[Node] = []
+    seen = {root}
+    stack = [(root, iter(root._parents or ()))]
+    while stack:
+        node, parents = stack[-1]
+        for p in parents:
+            if isinstance(p, Node) and p.requires_grad and p not in seen:
+                seen.add(p)
+                stack.append((p, iter(p._parents or ())))
+                break
+        else:
+            stack.pop()
+            if node._rule is not None:
+                node._g = None
+            order.append(node)
+    order.reverse()
+    return order
+
+
+def backward(root: Node, seed: Any, retain_graph: bool = True, create_graph: bool = False) -> None:
+    """Backpropagate `seed` (d root / d root, usually 1) from `root` to every node it depends on.
+
+    Leaves accumulate into `_g` across calls; interior nodes get the gradient of this pass.
+    With `create_graph=True` the gradients are themselves graph nodes (see `Rule`).
+    """
+    if root._rule is not None and root._parents is None:
+        raise RuntimeError(_RELEASED)
+    order = topological_order(root)
+    root._g = seed if root._g is None else root._g + seed
+    prev_mode = _mode.enabled
+    _mode.enabled = create_graph
+    try:
+        for node in order:
+            g = node._g
+            if node._finish_grad is not None:
+                g = node._finish_grad(g, create_graph)
+            rule = node._rule
+            if rule is None or g is None:
+                continue
+            parents = node._parents
+            if parents is None:
+                raise RuntimeError(_RELEASED)
+            if create_graph:
+                args = parents + node._saved
+                out = node
+            else:
+                args = tuple([p.data if isinstance(p, Node) else p for p in parents]) + node._saved
+                out = node.data
+            grads = rule.grads
+            for i, p in enumerate(parents):
+                if isinstance(p, Node) and p.requires_grad:
+                    try:
+                        pg = grads[i](g, out, *args)
+                    except ArithmeticError:
+                        pg = _ieee_retry(grads[i], g, out, args)
+                    if pg is not None:
+                        old = p._g
+                        p._g = pg if old is None else old + pg
+            if not retain_graph:
+                node._release()
+    finally:
+        _mode.enabled = prev_mode
+
+
+_RELEASED = ("backward through a graph whose saved values were already released by an earlier "
+             "backward(); call backward(retain_graph=True) the first time if you need to go twice")
+
+
+def _ieee_retry(formula, g, out, args):
+    """Python floats raise where IEEE 754 gives inf (0.0 ** -0.5, 1 / 0.0); numpy float64 does not.
+
+    A derivative that is mathematically infinite (sqrt at 0) therefore comes out as inf, as in
+    PyTorch, instead of as a ZeroDivisionError from deep inside backward().
+    """
+    def f64(x):
+        return np.float64(x) if type(x) is float else x
+    with np.errstate(all="ignore"):
+        r = formula(f64(g), f64(out), *[f64(a) for a in args])
+    return float(r) if isinstance(r, np.floating) else r

@@ -1,0 +1,303 @@
+"""The derivative table: one `Rule` per primitive, forward and backward side by side.
+
+Every rule is written once and used by both `Value` (Python floats) and `Tensor`
+(numpy arrays). `forward(*inputs, *saved)` computes the result on raw data.
+`grads[i](g, out, *inputs, *saved)` is the vector-Jacobian product for input i:
+given the upstream gradient g = dL/d(out), it returns dL/d(input i). The engine
+calls only the formulas of inputs that need a gradient, so a constant exponent
+never asks for log(base).
+
+The formulas use only arithmetic and the functions defined at the end of this
+file, which accept raw numbers, arrays or graph nodes. That is what lets the same
+formula run on raw data (the fast path) or build a graph of its own
+(`create_graph=True`, gradients of gradients).
+"""
+from __future__ import annotations
+
+import math
+from typing import Any, Callable
+
+import numpy as np
+
+from .engine import Node
+
+Formula = Callable[..., Any]
+
+
+class Rule:
+    """A primitive operation (never instantiated: the class itself is the table entry)."""
+
+    name: str = ""                  # short name, as diagrams and walkthroughs show it
+    symbol: str | None = None       # infix symbol, for display ("*")
+    torch_name: str = ""            # PyTorch's name for the backward node ("MulBackward0")
+    local: tuple[str, ...] = ()     # the local derivatives d out / d input_i, as text
+    grads: tuple[Formula, ...] = ()
+
+    @staticmethod
+    def forward(*args: Any) -> Any:  # pragma: no cover - every rule overrides it
+        raise NotImplementedError
+
+
+def data_of(x: Any) -> Any:
+    """The raw number or array of a node; raw input unchanged. Used for masks and signs,
+    which are constants as far as differentiation is concerned."""
+    return x.data if isinstance(x, Node) else x
+
+
+# ------------------------------------------------------------ float helpers
+def _fmt(x: Any) -> str:
+    return repr(x) if isinstance(x, float) else f"an array of shape {np.shape(x)}"
+
+
+def _exp(x: Any) -> Any:
+    if type(x) is float:
+        try:
+            return math.exp(x)
+        except OverflowError:       # IEEE, as numpy and PyTorch: exp(1000) = inf
+            return math.inf
+    return np.exp(x)
+
+
+def _pow(a: Any, b: Any) -> Any:
+    if type(a) is float and type(b) is float:
+        if a < 0 and not b.is_integer():
+            raise ValueError(f"pow: a negative base ({a!r}) to a non-integer power ({b!r}) "
+                             "has no real value")
+        if a == 0 and b < 0:
+            raise ZeroDivisionError(f"pow: 0.0 ** {b!r}: zero cannot be raised to a negative power")
+        try:
+            return a ** b
+        except OverflowError:
+            return -math.inf if a < 0 and b % 2 == 1 else math.inf
+    return np.power(a, b)
+
+
+def _sigmoid(x: Any) -> Any:
+    # Two branches so that exp never overflows: 1/(1+e^-x) for x >= 0, e^x/(1+e^x) below.
+    if type(x) is float:
+        if x >= 0:
+            return 1.0 / (1.0 + math.exp(-x))
+        e = math.exp(x)
+        return e / (1.0 + e)
+    e = np.exp(-np.abs(x))
+    return np.where(x >= 0, 1 / (1 + e), e / (1 + e))
+
+
+def _sign(x: Any) -> Any:
+    x = data_of(x)
+    if type(x) is float:
+        return (x > 0) - (x < 0) + 0.0
+    return np.sign(x)
+
+
+# ------------------------------------------------------------ arithmetic
+class Add(Rule):
+    """out = a + b;   d out/da = 1,  d out/db = 1"""
+    name, symbol, torch_name, local = "add", "+", "AddBackward0", ("1", "1")
+
+    @staticmethod
+    def forward(a, b):
+        return a + b
+
+    grads = (lambda g, out, a, b: g,
+             lambda g, out, a, b: g)
+
+
+class Sub(Rule):
+    """out = a - b;   d out/da = 1,  d out/db = -1"""
+    name, symbol, torch_name, local = "sub", "-", "SubBackward0", ("1", "-1")
+
+    @staticmethod
+    def forward(a, b):
+        return a - b
+
+    grads = (lambda g, out, a, b: g,
+             lambda g, out, a, b: -g)
+
+
+class Mul(Rule):
+    """out = a * b;   d out/da = b,  d out/db = a"""
+    name, symbol, torch_name, local = "mul", "*", "MulBackward0", ("b", "a")
+
+    @staticmethod
+    def forward(a, b):
+        return a * b
+
+    grads = (lambda g, out, a, b: g * b,
+             lambda g, out, a, b: g * a)
+
+
+class Div(Rule):
+    """out = a / b;   d out/da = 1/b,  d out/db = -a/b^2 = -out/b"""
+    name, symbol, torch_name, local = "div", "/", "DivBackward0", ("1/b", "-a/b^2")
+
+    @staticmethod
+    def forward(a, b):
+        if type(b) is float and b == 0.0:
+            raise ZeroDivisionError(f"div: division by zero ({_fmt(a)} / 0.0)")
+        return a / b
+
+    grads = (lambda g, out, a, b: g / b,
+             lambda g, out, a, b: -g * out / b)
+
+
+class Neg(Rule):
+    """out = -a;   d out/da = -1"""
+    name, symbol, torch_name, local = "neg", "-", "NegBackward0", ("-1",)
+
+    @staticmethod
+    def forward(a):
+        return -a
+
+    grads = (lambda g, out, a: -g,)
+
+
+class Pow(Rule):
+    """out = a ** b;   d out/da = b a^(b-1),  d out/db = a^b ln a  (needs a > 0)"""
+    name, symbol, torch_name, local = "pow", "**", "PowBackward1", ("b*a^(b-1)", "a^b*ln(a)")
+
+    forward = staticmethod(_pow)
+
+    grads = (lambda g, out, a, b: g * b * pow_(a, b - 1),
+             lambda g, out, a, b: g * out * _log_base(a))
+
+
+def _log_base(a: Any) -> Any:
+    raw = data_of(a)
+    if type(raw) is float and raw <= 0:
+        raise ValueError(f"pow: the gradient with respect to the exponent needs a positive base "
+                         f"(it is a^b ln a), got base {raw!r}")
+    return log(a)
+
+
+# ------------------------------------------------------------ elementary functions
+class Exp(Rule):
+    """out = e^a;   d out/da = e^a = out"""
+    name, torch_name, local = "exp", "ExpBackward0", ("exp(a)",)
+    forward = staticmethod(_exp)
+    grads = (lambda g, out, a: g * out,)
+
+
+class Log(Rule):
+    """out = ln a;   d out/da = 1/a"""
+    name, torch_name, local = "log", "LogBackward0", ("1/a",)
+
+    @staticmethod
+    def forward(a):
+        if type(a) is float:
+            if a <= 0:
+                raise ValueError(f"log: input must be positive, got {a!r}")
+            return math.log(a)
+        return np.log(a)
+
+    grads = (lambda g, out, a: g / a,)
+
+
+class Sqrt(Rule):
+    """out = sqrt(a);   d out/da = 1/(2 sqrt(a)) = 1/(2 out)   (inf at a = 0)"""
+    name, torch_name, local = "sqrt", "SqrtBackward0", ("1/(2*sqrt(a))",)
+
+    @staticmethod
+    def forward(a):
+        if type(a) is float:
+            if a < 0:
+                raise ValueError(f"sqrt: input must be non-negative, got {a!r}")
+            return math.sqrt(a)
+        return np.sqrt(a)
+
+    grads = (lambda g, out, a: g / (2 * out),)
+
+
+class Tanh(Rule):
+    """out = tanh(a);   d out/da = 1 - tanh(a)^2 = 1 - out^2"""
+    name, torch_name, local = "tanh", "TanhBackward0", ("1-tanh(a)^2",)
+
+    @staticmethod
+    def forward(a):
+        return math.tanh(a) if type(a) is float else np.tanh(a)
+
+    grads = (lambda g, out, a: g * (1 - out * out),)
+
+
+class Sigmoid(Rule):
+    """out = 1/(1+e^-a);   d out/da = sigma(a)(1 - sigma(a)) = out (1 - out)"""
+    name, torch_name, local = "sigmoid", "SigmoidBackward0", ("s(a)*(1-s(a))",)
+    forward = staticmethod(_sigmoid)
+    grads = (lambda g, out, a: g * out * (1 - out),)
+
+
+class Relu(Rule):
+    """out = max(a, 0);   d out/da = 1 if a > 0 else 0"""
+    name, torch_name, local = "relu", "ReluBackward0", ("[a>0]",)
+
+    @staticmethod
+    def forward(a):
+        if type(a) is float:
+            return a if a > 0 else 0.0
+        return np.maximum(a, 0)
+
+    grads = (lambda g, out, a: g * (data_of(out) > 0),)
+
+
+class Abs(Rule):
+    """out = |a|;   d out/da = sign(a)   (0 at a = 0, as PyTorch)"""
+    name, torch_name, local = "abs", "AbsBackward0", ("sign(a)",)
+
+    @staticmethod
+    def forward(a):
+        return abs(a)
+
+    grads = (lambda g, out, a: g * _sign(a),)
+
+
+# ------------------------------------------------------------ functions on anything
+# Each takes a Value, a Tensor, a plain number or a numpy array; a node gives a node
+# (recording the op), raw input gives a raw result. The rules' formulas use these.
+def exp(x: Any) -> Any:
+    """e^x."""
+    return x.exp() if isinstance(x, Node) else Exp.forward(_raw(x, "exp"))
+
+
+def log(x: Any) -> Any:
+    """Natural logarithm; a plain number must be positive."""
+    return x.log() if isinstance(x, Node) else Log.forward(_raw(x, "log"))
+
+
+def sqrt(x: Any) -> Any:
+    """Square root; a plain number must be non-negative."""
+    return x.sqrt() if isinstance(x, Node) else Sqrt.forward(_raw(x, "sqrt"))
+
+
+def tanh(x: Any) -> Any:
+    """Hyperbolic tangent."""
+    return x.tanh() if isinstance(x, Node) else Tanh.forward(_raw(x, "tanh"))
+
+
+def sigmoid(x: Any) -> Any:
+    """The logistic function 1 / (1 + e^-x)."""
+    return x.sigmoid() if isinstance(x, Node) else Sigmoid.forward(_raw(x, "sigmoid"))
+
+
+def relu(x: Any) -> Any:
+    """max(x, 0)."""
+    return x.relu() if isinstance(x, Node) else Relu.forward(_raw(x, "relu"))
+
+
+def abs_(x: Any) -> Any:
+    """|x| (exported as `autograd.abs`)."""
+    return x.abs() if isinstance(x, Node) else Abs.forward(_raw(x, "abs"))
+
+
+def pow_(a: Any, b: Any) -> Any:
+    """a ** b for nodes or raw numbers (exported as `autograd.pow`)."""
+    if isinstance(a, Node) or isinstance(b, Node):
+        return a ** b
+    return _pow(_raw(a, "pow"), _raw(b, "pow"))
+
+
+def _raw(x: Any, op: str) -> Any:
+    if type(x) is float or isinstance(x, np.ndarray):
+        return x
+    if isinstance(x, (int, float, np.number)) and not isinstance(x, complex):
+        return float(x)
+    raise TypeError(f"{op}: expected a Value, a Tensor or a real number, got {type(x).__name__}")

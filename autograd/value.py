@@ -1,0 +1,213 @@
+"""`Value`: a scalar that remembers how it was computed, micrograd-style.
+
+    >>> a, b = Value(2.0, label="a"), Value(-3.0, label="b")
+    >>> c = a * b + 1
+    >>> c.backward()
+    >>> a.grad, b.grad          # dc/da = b, dc/db = a
+    (-3.0, 2.0)
+
+Every operator looks up its `Rule` in `rules.py`; `backward()` is the shared engine.
+A plain number on either side of an operator is a constant: it is kept in the op's
+inputs (so diagrams can show it) but gets no gradient.
+"""
+from __future__ import annotations
+
+import numbers
+from typing import Any, Union
+
+from . import rules as R
+from .engine import Node, backward as _backward
+
+__all__ = ["Value"]
+
+Number = Union[int, float]
+_new = object.__new__
+
+
+class Value(Node):
+    """A scalar node: `.data` (float), `.grad` (float), `.label`, and the op that made it."""
+
+    __slots__ = ("data", "_g", "label", "_parents", "_rule", "__weakref__")
+    _saved = ()     # scalar ops have no non-differentiable arguments
+
+    def __init__(self, data: Number, label: str = "") -> None:
+        if isinstance(data, Value):
+            data = data.data
+        elif not isinstance(data, numbers.Real):
+            raise TypeError(f"Value: data must be a real number, got {type(data).__name__} "
+                            f"({data!r})")
+        self.data = float(data)
+        self._g = 0.0
+        self.label = label
+        self._parents: tuple = ()
+        self._rule = None
+
+    # ---------------------------------------------------------------- gradient
+    @property
+    def grad(self) -> Any:
+        """dL/d(self) from the latest backward (leaves: summed over all backward calls)."""
+        g = self._g
+        return 0.0 if g is None else g
+
+    @grad.setter
+    def grad(self, value: Any) -> None:
+        self._g = value
+
+    def backward(self, gradient: Any = 1.0, retain_graph: bool = True,
+                 create_graph: bool = False) -> None:
+        """Fill `.grad` of every value this one depends on, by the chain rule.
+
+        The seed d(self)/d(self) is `gradient` (1.0). Leaves accumulate across calls, as in
+        PyTorch: set `v.grad = 0.0` between steps. Interior values hold this call's gradient.
+        """
+        _backward(self, gradient, retain_graph=retain_graph, create_graph=create_graph)
+
+    # ---------------------------------------------------------------- graph facts
+    @property
+    def op(self) -> str:
+        """Name of the op that produced this value ('' for a leaf)."""
+        return self._rule.name if self._rule is not None else ""
+
+    @property
+    def parents(self) -> tuple:
+        """The op's inputs in argument order (Values, or floats for constants)."""
+        return self._parents or ()
+
+    @property
+    def is_leaf(self) -> bool:
+        return self._rule is None
+
+    def __repr__(self) -> str:
+        label = f", label={self.label!r}" if self.label else ""
+        op = f", op={self.op!r}" if self._rule is not None else ""
+        return f"Value(data={self.data!r}, grad={self.grad!r}{op}{label})"
+
+    def __float__(self) -> float:
+        return self.data
+
+    # ---------------------------------------------------------------- ops
+    def _apply(self, rule: type[R.Rule], *others: Any) -> "Value":
+        parents = (self,) + others
+        out = _new(Value)
+        out.data = rule.forward(*[p.data if p.__class__ is Value else p for p in parents])
+        out._g = 0.0
+        out.label = ""
+        out._parents = parents
+        out._rule = rule
+        return out
+
+    def __add__(self, other: Any) -> "Value":
+        other = _operand(other)
+        return NotImplemented if other is None else self._apply(R.Add, other)
+
+    def __radd__(self, other: Any) -> "Value":
+        other = _operand(other)
+        return NotImplemented if other is None else _apply2(R.Add, other, self)
+
+    def __sub__(self, other: Any) -> "Value":
+        other = _operand(other)
+        return NotImplemented if other is None else self._apply(R.Sub, other)
+
+    def __rsub__(self, other: Any) -> "Value":
+        other = _operand(other)
+        return NotImplemented if other is None else _apply2(R.Sub, other, self)
+
+    def __mul__(self, other: Any) -> "Value":
+        other = _operand(other)
+        return NotImplemented if other is None else self._apply(R.Mul, other)
+
+    def __rmul__(self, other: Any) -> "Value":
+        other = _operand(other)
+        return NotImplemented if other is None else _apply2(R.Mul, other, self)
+
+    def __truediv__(self, other: Any) -> "Value":
+        other = _operand(other)
+        return NotImplemented if other is None else self._apply(R.Div, other)
+
+    def __rtruediv__(self, other: Any) -> "Value":
+        other = _operand(other)
+        return NotImplemented if other is None else _apply2(R.Div, other, self)
+
+    def __pow__(self, other: Any) -> "Value":
+        other = _operand(other)
+        return NotImplemented if other is None else self._apply(R.Pow, other)
+
+    def __rpow__(self, other: Any) -> "Value":
+        other = _operand(other)
+        return NotImplemented if other is None else _apply2(R.Pow, other, self)
+
+    def __neg__(self) -> "Value":
+        return self._apply(R.Neg)
+
+    def __pos__(self) -> "Value":
+        return self
+
+    def exp(self) -> "Value":
+        """e^x;  d/dx e^x = e^x."""
+        return self._apply(R.Exp)
+
+    def log(self) -> "Value":
+        """ln x (x > 0);  d/dx ln x = 1/x."""
+        return self._apply(R.Log)
+
+    def sqrt(self) -> "Value":
+        """sqrt(x) (x >= 0);  d/dx sqrt(x) = 1/(2 sqrt(x)), inf at 0."""
+        return self._apply(R.Sqrt)
+
+    def tanh(self) -> "Value":
+        """tanh(x);  d/dx tanh(x) = 1 - tanh(x)^2."""
+        return self._apply(R.Tanh)
+
+    def sigmoid(self) -> "Value":
+        """1/(1+e^-x);  d/dx sigma(x) = sigma(x)(1 - sigma(x))."""
+        return self._apply(R.Sigmoid)
+
+    def relu(self) -> "Value":
+        """max(x, 0);  derivative 1 for x > 0, else 0."""
+        return self._apply(R.Relu)
+
+    def abs(self) -> "Value":
+        """|x|;  derivative sign(x) (0 at 0)."""
+        return self._apply(R.Abs)
+
+    __abs__ = abs
+
+    # Comparisons look at .data (handy for max-margin losses); == stays identity,
+    # so Values can be dictionary keys and set members.
+    def __lt__(self, other: Any) -> bool:
+        return self.data < _data(other)
+
+    def __le__(self, other: Any) -> bool:
+        return self.data <= _data(other)
+
+    def __gt__(self, other: Any) -> bool:
+        return self.data > _data(other)
+
+    def __ge__(self, other: Any) -> bool:
+        return self.data >= _data(other)
+
+    __hash__ = Node.__hash__
+
+
+def _operand(x: Any) -> Any:
+    """A Value stays; a real number becomes a float constant; anything else is not ours."""
+    if x.__class__ is Value or isinstance(x, Value):
+        return x
+    if isinstance(x, numbers.Real):
+        return float(x)
+    return None
+
+
+def _apply2(rule: type[R.Rule], a: Any, b: "Value") -> "Value":
+    """A binary op whose first operand is a constant (2 * v, 1 / v, 2 ** v)."""
+    out = _new(Value)
+    out.data = rule.forward(a, b.data)
+    out._g = 0.0
+    out.label = ""
+    out._parents = (a, b)
+    out._rule = rule
+    return out
+
+
+def _data(x: Any) -> float:
+    return x.data if isinstance(x, Value) else x

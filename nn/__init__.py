@@ -1,0 +1,1 @@
+"""nn: PyTorch-style modules, layers, losses and optimizers on `autograd.Tensor`."""
