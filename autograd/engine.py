@@ -14,6 +14,7 @@ gradients (the chain rule) and adds them into the inputs' `_g`.
 """
 from __future__ import annotations
 
+import gc
 import threading
 from contextlib import ContextDecorator
 from typing import Any
@@ -111,15 +112,19 @@ def backward(root: Node, seed: Any, retain_graph: bool = True, create_graph: boo
     """Backpropagate `seed` (d root / d root, usually 1) from `root` to every node it depends on.
 
     Leaves accumulate into `_g` across calls; interior nodes get the gradient of this pass.
-    With `create_graph=True` the gradients are themselves graph nodes (see `Rule`).
+    With `create_graph=True` the formulas run on the nodes themselves, so the gradients
+    are graph nodes too (gradients of gradients).
     """
     if root._rule is not None and root._parents is None:
         raise RuntimeError(_RELEASED)
-    order = topological_order(root)
-    root._g = seed if root._g is None else root._g + seed
-    prev_mode = _mode.enabled
+    prev_mode, gc_was_on = _mode.enabled, gc.isenabled()
+    # Every temporary made here is acyclic and freed by reference counting; a cyclic
+    # collection triggered mid-walk would only rescan the whole (acyclic) graph.
+    gc.disable()
     _mode.enabled = create_graph
     try:
+        order = topological_order(root)
+        root._g = seed if root._g is None else root._g + seed
         for node in order:
             g = node._g
             if node._finish_grad is not None:
@@ -130,26 +135,64 @@ def backward(root: Node, seed: Any, retain_graph: bool = True, create_graph: boo
             parents = node._parents
             if parents is None:
                 raise RuntimeError(_RELEASED)
-            if create_graph:
-                args = parents + node._saved
-                out = node
-            else:
-                args = tuple([p.data if isinstance(p, Node) else p for p in parents]) + node._saved
-                out = node.data
             grads = rule.grads
-            for i, p in enumerate(parents):
-                if isinstance(p, Node) and p.requires_grad:
+            if create_graph or node._saved or len(parents) > 2:
+                _general_step(node, g, parents, grads, create_graph)
+            # The 1- and 2-input ops without saved arguments (nearly every node) are
+            # unrolled: a loop over zip(parents, grads) doubles the cost of this walk.
+            elif len(parents) == 2:
+                a, b = parents
+                out = node.data
+                ad = a.data if isinstance(a, Node) else a
+                bd = b.data if isinstance(b, Node) else b
+                if ad is not a and a.requires_grad:
                     try:
-                        pg = grads[i](g, out, *args)
+                        pg = grads[0](g, out, ad, bd)
                     except ArithmeticError:
-                        pg = _ieee_retry(grads[i], g, out, args)
-                    if pg is not None:
-                        old = p._g
-                        p._g = pg if old is None else old + pg
+                        pg = _ieee_retry(grads[0], g, out, (ad, bd))
+                    old = a._g
+                    a._g = pg if old is None else old + pg
+                if bd is not b and b.requires_grad:
+                    try:
+                        pg = grads[1](g, out, ad, bd)
+                    except ArithmeticError:
+                        pg = _ieee_retry(grads[1], g, out, (ad, bd))
+                    old = b._g
+                    b._g = pg if old is None else old + pg
+            else:
+                (a,) = parents
+                if a.requires_grad:
+                    ad = a.data
+                    try:
+                        pg = grads[0](g, node.data, ad)
+                    except ArithmeticError:
+                        pg = _ieee_retry(grads[0], g, node.data, (ad,))
+                    old = a._g
+                    a._g = pg if old is None else old + pg
             if not retain_graph:
                 node._release()
     finally:
         _mode.enabled = prev_mode
+        if gc_was_on:
+            gc.enable()
+
+
+def _general_step(node: Node, g: Any, parents: tuple, grads: Any, create_graph: bool) -> None:
+    """One node's chain rule, for any number of inputs and saved arguments."""
+    if create_graph:
+        out, args = node, list(parents)
+    else:
+        out, args = node.data, [p.data if isinstance(p, Node) else p for p in parents]
+    args.extend(node._saved)
+    for p, formula in zip(parents, grads):
+        if isinstance(p, Node) and p.requires_grad:
+            try:
+                pg = formula(g, out, *args)
+            except ArithmeticError:
+                pg = _ieee_retry(formula, g, out, args)
+            if pg is not None:
+                old = p._g
+                p._g = pg if old is None else old + pg
 
 
 _RELEASED = ("backward through a graph whose saved values were already released by an earlier "

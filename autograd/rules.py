@@ -15,6 +15,7 @@ formula run on raw data (the fast path) or build a graph of its own
 from __future__ import annotations
 
 import math
+import operator
 from typing import Any, Callable
 
 import numpy as np
@@ -95,9 +96,7 @@ class Add(Rule):
     """out = a + b;   d out/da = 1,  d out/db = 1"""
     name, symbol, torch_name, local = "add", "+", "AddBackward0", ("1", "1")
 
-    @staticmethod
-    def forward(a, b):
-        return a + b
+    forward = staticmethod(operator.add)       # a + b
 
     grads = (lambda g, out, a, b: g,
              lambda g, out, a, b: g)
@@ -107,9 +106,7 @@ class Sub(Rule):
     """out = a - b;   d out/da = 1,  d out/db = -1"""
     name, symbol, torch_name, local = "sub", "-", "SubBackward0", ("1", "-1")
 
-    @staticmethod
-    def forward(a, b):
-        return a - b
+    forward = staticmethod(operator.sub)       # a - b
 
     grads = (lambda g, out, a, b: g,
              lambda g, out, a, b: -g)
@@ -119,9 +116,7 @@ class Mul(Rule):
     """out = a * b;   d out/da = b,  d out/db = a"""
     name, symbol, torch_name, local = "mul", "*", "MulBackward0", ("b", "a")
 
-    @staticmethod
-    def forward(a, b):
-        return a * b
+    forward = staticmethod(operator.mul)       # a * b
 
     grads = (lambda g, out, a, b: g * b,
              lambda g, out, a, b: g * a)
@@ -145,9 +140,7 @@ class Neg(Rule):
     """out = -a;   d out/da = -1"""
     name, symbol, torch_name, local = "neg", "-", "NegBackward0", ("-1",)
 
-    @staticmethod
-    def forward(a):
-        return -a
+    forward = staticmethod(operator.neg)       # -a
 
     grads = (lambda g, out, a: -g,)
 

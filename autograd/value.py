@@ -86,55 +86,15 @@ class Value(Node):
         return self.data
 
     # ---------------------------------------------------------------- ops
-    def _apply(self, rule: type[R.Rule], *others: Any) -> "Value":
-        parents = (self,) + others
+    def _apply(self, rule: type[R.Rule]) -> "Value":
+        """A unary op: run the rule's forward, record the node."""
         out = _new(Value)
-        out.data = rule.forward(*[p.data if p.__class__ is Value else p for p in parents])
+        out.data = rule.forward(self.data)
         out._g = 0.0
         out.label = ""
-        out._parents = parents
+        out._parents = (self,)
         out._rule = rule
         return out
-
-    def __add__(self, other: Any) -> "Value":
-        other = _operand(other)
-        return NotImplemented if other is None else self._apply(R.Add, other)
-
-    def __radd__(self, other: Any) -> "Value":
-        other = _operand(other)
-        return NotImplemented if other is None else _apply2(R.Add, other, self)
-
-    def __sub__(self, other: Any) -> "Value":
-        other = _operand(other)
-        return NotImplemented if other is None else self._apply(R.Sub, other)
-
-    def __rsub__(self, other: Any) -> "Value":
-        other = _operand(other)
-        return NotImplemented if other is None else _apply2(R.Sub, other, self)
-
-    def __mul__(self, other: Any) -> "Value":
-        other = _operand(other)
-        return NotImplemented if other is None else self._apply(R.Mul, other)
-
-    def __rmul__(self, other: Any) -> "Value":
-        other = _operand(other)
-        return NotImplemented if other is None else _apply2(R.Mul, other, self)
-
-    def __truediv__(self, other: Any) -> "Value":
-        other = _operand(other)
-        return NotImplemented if other is None else self._apply(R.Div, other)
-
-    def __rtruediv__(self, other: Any) -> "Value":
-        other = _operand(other)
-        return NotImplemented if other is None else _apply2(R.Div, other, self)
-
-    def __pow__(self, other: Any) -> "Value":
-        other = _operand(other)
-        return NotImplemented if other is None else self._apply(R.Pow, other)
-
-    def __rpow__(self, other: Any) -> "Value":
-        other = _operand(other)
-        return NotImplemented if other is None else _apply2(R.Pow, other, self)
 
     def __neg__(self) -> "Value":
         return self._apply(R.Neg)
@@ -189,24 +149,42 @@ class Value(Node):
     __hash__ = Node.__hash__
 
 
-def _operand(x: Any) -> Any:
-    """A Value stays; a real number becomes a float constant; anything else is not ours."""
-    if x.__class__ is Value or isinstance(x, Value):
-        return x
-    if isinstance(x, numbers.Real):
-        return float(x)
-    return None
+def _binary(rule: type[R.Rule], reflected: bool = False) -> Any:
+    """Make the operator method for a binary rule; `reflected` for 2 * v, 1 / v, 2 ** v.
+
+    Generated once per operator (not per op), so no closure refers to a node.
+    """
+    forward = rule.forward
+
+    def op(self: Value, other: Any) -> Any:
+        if other.__class__ is Value:
+            od = other.data
+        elif other.__class__ is float or other.__class__ is int or isinstance(other, numbers.Real):
+            other = od = float(other)
+        else:
+            return NotImplemented
+        out = _new(Value)
+        if reflected:
+            out.data = forward(od, self.data)
+            out._parents = (other, self)
+        else:
+            out.data = forward(self.data, od)
+            out._parents = (self, other)
+        out._g = 0.0
+        out.label = ""
+        out._rule = rule
+        return out
+
+    op.__name__ = f"__{'r' if reflected else ''}{rule.name}__"
+    op.__doc__ = rule.__doc__
+    return op
 
 
-def _apply2(rule: type[R.Rule], a: Any, b: "Value") -> "Value":
-    """A binary op whose first operand is a constant (2 * v, 1 / v, 2 ** v)."""
-    out = _new(Value)
-    out.data = rule.forward(a, b.data)
-    out._g = 0.0
-    out.label = ""
-    out._parents = (a, b)
-    out._rule = rule
-    return out
+for _rule, _name in ((R.Add, "add"), (R.Sub, "sub"), (R.Mul, "mul"), (R.Div, "truediv"),
+                     (R.Pow, "pow")):
+    setattr(Value, f"__{_name}__", _binary(_rule))
+    setattr(Value, f"__r{_name}__", _binary(_rule, reflected=True))
+del _rule, _name
 
 
 def _data(x: Any) -> float:
