@@ -1,0 +1,391 @@
+"""Derivative rules that only make sense for arrays: reductions, shapes, indexing,
+joins and matrix products. Same form as `rules.py`: `forward(*inputs, *saved)` on
+numpy arrays, `grads[i](g, out, *inputs, *saved)` for input i.
+
+Broadcasting needs no code here: the engine sums a gradient over broadcast axes
+when it reaches the input (`Tensor._finish_grad`). The small helpers below take a
+numpy array or a Tensor, so every formula also runs on Tensors (create_graph).
+"""
+from __future__ import annotations
+
+from itertools import count
+from typing import Any, Callable, Iterator
+
+import numpy as np
+
+from .engine import Node
+from .rules import Rule, data_of
+
+
+# ------------------------------------------------------------ helpers on arrays or Tensors
+def sum_to(x: Any, shape: tuple) -> Any:
+    """Sum `x` over the axes that broadcasting added or stretched, down to `shape`."""
+    if x.shape == shape:
+        return x
+    lead = len(x.shape) - len(shape)
+    axes = tuple(range(lead)) + tuple(
+        lead + i for i, n in enumerate(shape) if n == 1 and x.shape[lead + i] != 1)
+    if isinstance(x, Node):
+        return x.sum(dim=axes, keepdim=True).reshape(shape) if axes else x.reshape(shape)
+    return x.sum(axis=axes, keepdims=True).reshape(shape) if axes else x.reshape(shape)
+
+
+def broadcast_to(x: Any, shape: tuple) -> Any:
+    return x.expand(*shape) if isinstance(x, Node) else np.broadcast_to(x, shape)
+
+
+def permute(x: Any, dims: tuple) -> Any:
+    return x.permute(*dims) if isinstance(x, Node) else x.transpose(dims)
+
+
+def swap_last(x: Any) -> Any:
+    """Swap the last two axes (the transpose of a batch of matrices)."""
+    return x.transpose(-1, -2) if isinstance(x, Node) else x.swapaxes(-1, -2)
+
+
+def unsqueeze(x: Any, dim: int) -> Any:
+    return x.unsqueeze(dim) if isinstance(x, Node) else np.expand_dims(x, dim)
+
+
+def squeeze(x: Any, dim: int) -> Any:
+    return x.squeeze(dim) if isinstance(x, Node) else np.squeeze(x, dim)
+
+
+def where(cond: np.ndarray, a: Any, b: Any) -> Any:
+    if isinstance(a, Node) or isinstance(b, Node):
+        from .tensor import where as twhere
+        return twhere(cond, a, b)
+    return np.where(cond, a, b)
+
+
+def scatter_add(g: Any, shape: tuple, index: Any) -> Any:
+    """Zeros of `shape` with g added at `index` (repeated indices add up)."""
+    if isinstance(g, Node):
+        from .tensor import _apply
+        return _apply(ScatterAdd, (g,), (shape, index))
+    return ScatterAdd.forward(g, shape, index)
+
+
+def _kept_shape(shape: tuple, dim: Any) -> tuple:
+    """`shape` with the reduced axes kept as size 1 (what keepdim=True gives)."""
+    if dim is None:
+        return (1,) * len(shape)
+    dims = dim if isinstance(dim, tuple) else (dim,)
+    return tuple(1 if i in dims else n for i, n in enumerate(shape))
+
+
+def _expand_back(g: Any, shape: tuple, dim: Any, keepdim: bool) -> Any:
+    """The gradient of a reduction: copy g back over the reduced axes."""
+    if not keepdim:
+        g = g.reshape(_kept_shape(shape, dim))
+    return broadcast_to(g, shape)
+
+
+def _count(shape: tuple, dim: Any) -> int:
+    if dim is None:
+        return int(np.prod(shape, dtype=np.int64))
+    dims = dim if isinstance(dim, tuple) else (dim,)
+    return int(np.prod([shape[d] for d in dims], dtype=np.int64))
+
+
+class _PerInput:
+    """`grads` for ops with any number of inputs: formula i is `make(i)`."""
+
+    def __init__(self, make: Callable[[int], Callable[..., Any]]) -> None:
+        self.make = make
+
+    def __getitem__(self, i: int) -> Callable[..., Any]:
+        return self.make(i)
+
+    def __iter__(self) -> Iterator[Callable[..., Any]]:
+        return (self.make(i) for i in count())
+
+
+# ------------------------------------------------------------ reductions
+class Sum(Rule):
+    """out = sum of a over `dim`;   d out/d a_i = 1 for every summed element"""
+    name, torch_name, local = "sum", "SumBackward1", ("1",)
+
+    @staticmethod
+    def forward(a, dim, keepdim):
+        return np.sum(a, axis=dim, keepdims=keepdim)
+
+    grads = (lambda g, out, a, dim, keepdim: _expand_back(g, a.shape, dim, keepdim),)
+
+
+class Mean(Rule):
+    """out = mean of a over `dim`;   d out/d a_i = 1/n"""
+    name, torch_name, local = "mean", "MeanBackward1", ("1/n",)
+
+    @staticmethod
+    def forward(a, dim, keepdim):
+        return np.mean(a, axis=dim, keepdims=keepdim)
+
+    grads = (lambda g, out, a, dim, keepdim:
+             _expand_back(g, a.shape, dim, keepdim) / _count(a.shape, dim),)
+
+
+class Extreme(Rule):
+    """out = max (or min) of a;   the gradient goes to the element(s) that were picked.
+
+    `pick` is a 0/1 (or 1/k for k-way ties in a full reduction) array the Tensor method
+    computes with the forward, so the gradient is g copied back times `pick`.
+    """
+    name, torch_name, local = "max", "MaxBackward1", ("[picked]",)
+
+    @staticmethod
+    def forward(a, dim, keepdim, pick):
+        return np.max(a, axis=dim, keepdims=keepdim)
+
+    grads = (lambda g, out, a, dim, keepdim, pick: _expand_back(g, a.shape, dim, keepdim) * pick,)
+
+
+class Min(Extreme):
+    name, torch_name = "min", "MinBackward1"
+
+    @staticmethod
+    def forward(a, dim, keepdim, pick):
+        return np.min(a, axis=dim, keepdims=keepdim)
+
+
+# ------------------------------------------------------------ shapes
+class Reshape(Rule):
+    """out = a with a new shape;   the gradient is g with a's shape"""
+    name, torch_name, local = "reshape", "ViewBackward0", ("1",)
+
+    @staticmethod
+    def forward(a, shape):
+        return a.reshape(shape)
+
+    grads = (lambda g, out, a, shape: g.reshape(a.shape),)
+
+
+class Squeeze(Reshape):
+    name, torch_name = "squeeze", "SqueezeBackward1"
+
+
+class Unsqueeze(Reshape):
+    name, torch_name = "unsqueeze", "UnsqueezeBackward0"
+
+
+class Permute(Rule):
+    """out = a with its axes reordered by `dims`;   the gradient is g put back in order"""
+    name, torch_name, local = "permute", "PermuteBackward0", ("1",)
+
+    @staticmethod
+    def forward(a, dims):
+        return a.transpose(dims)
+
+    grads = (lambda g, out, a, dims: permute(g, tuple(np.argsort(dims))),)
+
+
+class Transpose(Permute):
+    name, torch_name = "transpose", "TransposeBackward0"
+
+
+class Expand(Rule):
+    """out = a broadcast to `shape`;   the gradient sums g over the copies"""
+    name, torch_name, local = "expand", "ExpandBackward0", ("1",)
+
+    @staticmethod
+    def forward(a, shape):
+        return np.broadcast_to(a, shape)
+
+    grads = (lambda g, out, a, shape: sum_to(g, a.shape),)
+
+
+# ------------------------------------------------------------ indexing
+class GetItem(Rule):
+    """out = a[index];   the gradient adds g into zeros at `index` (repeats add up)"""
+    name, torch_name, local = "getitem", "IndexBackward0", ("1 at index",)
+
+    @staticmethod
+    def forward(a, index):
+        return a[index]
+
+    grads = (lambda g, out, a, index: scatter_add(g, a.shape, index),)
+
+
+def _is_basic(index: Any) -> bool:
+    items = index if isinstance(index, tuple) else (index,)
+    return all(isinstance(i, (int, np.integer, slice)) or i is None or i is Ellipsis
+               for i in items)
+
+
+class ScatterAdd(Rule):
+    """out = zeros(shape) with a added at `index`;   the gradient is g[index]"""
+    name, torch_name, local = "scatter_add", "IndexPutBackward0", ("1",)
+
+    @staticmethod
+    def forward(a, shape, index):
+        out = np.zeros(shape, dtype=np.result_type(a))
+        if _is_basic(index):
+            out[index] = a           # a basic index never repeats an element
+        else:
+            np.add.at(out, index, a)
+        return out
+
+    grads = (lambda g, out, a, shape, index: g[index],)
+
+
+class SetItem(Rule):
+    """out = a with out[index] = v;   d/da: g with zeros at index,  d/dv: g[index]"""
+    name, torch_name, local = "setitem", "CopySlices", ("1 off index", "1 at index")
+
+    @staticmethod
+    def forward(a, v, index):
+        out = np.array(a, copy=True)
+        out[index] = v
+        return out
+
+    grads = (lambda g, out, a, v, index: g * _off_index(a, index),
+             lambda g, out, a, v, index: g[index])
+
+
+def _off_index(a: Any, index: Any) -> np.ndarray:
+    mask = np.ones(np.shape(data_of(a)), dtype=bool)
+    mask[index] = False
+    return mask
+
+
+# ------------------------------------------------------------ joins and selection
+def _cat_grad(i: int) -> Callable[..., Any]:
+    def grad(g, out, *args):
+        *arrays, dim = args
+        start = sum(x.shape[dim] for x in arrays[:i])
+        index = (slice(None),) * (dim % len(out.shape)) + (slice(start, start + arrays[i].shape[dim]),)
+        return g[index]
+    return grad
+
+
+class Cat(Rule):
+    """out = a_0, a_1, ... joined along `dim`;   input i gets its own slice of g"""
+    name, torch_name, local = "cat", "CatBackward0", ("1",)
+
+    @staticmethod
+    def forward(*args):
+        *arrays, dim = args
+        return np.concatenate(arrays, axis=dim)
+
+    grads = _PerInput(_cat_grad)
+
+
+def _stack_grad(i: int) -> Callable[..., Any]:
+    def grad(g, out, *args):
+        dim = args[-1] % len(out.shape)
+        return g[(slice(None),) * dim + (i,)]
+    return grad
+
+
+class Stack(Rule):
+    """out = a_0, a_1, ... stacked along a new axis `dim`;   input i gets g's slice i"""
+    name, torch_name, local = "stack", "StackBackward0", ("1",)
+
+    @staticmethod
+    def forward(*args):
+        *arrays, dim = args
+        return np.stack(arrays, axis=dim)
+
+    grads = _PerInput(_stack_grad)
+
+
+class Where(Rule):
+    """out = a where cond else b;   d/da = [cond],  d/db = [not cond]"""
+    name, torch_name, local = "where", "WhereBackward0", ("[cond]", "[not cond]")
+
+    @staticmethod
+    def forward(a, b, cond):
+        return np.where(cond, a, b)
+
+    grads = (lambda g, out, a, b, cond: where(cond, g, 0.0),
+             lambda g, out, a, b, cond: where(cond, 0.0, g))
+
+
+def _tie_split(x: Any, y: Any) -> Any:
+    """1 where x wins, 1/2 where x ties y, 0 where x loses (PyTorch's maximum)."""
+    x, y = data_of(x), data_of(y)
+    return (x > y) + 0.5 * (x == y)
+
+
+class Maximum(Rule):
+    """out = max(a, b) elementwise;   the winner gets g, a tie splits it in half"""
+    name, torch_name, local = "maximum", "MaximumBackward0", ("[a>b]", "[b>a]")
+
+    forward = staticmethod(np.maximum)
+    grads = (lambda g, out, a, b: g * _tie_split(a, b),
+             lambda g, out, a, b: g * _tie_split(b, a))
+
+
+class Minimum(Rule):
+    """out = min(a, b) elementwise;   the winner gets g, a tie splits it in half"""
+    name, torch_name, local = "minimum", "MinimumBackward0", ("[a<b]", "[b<a]")
+
+    forward = staticmethod(np.minimum)
+    grads = (lambda g, out, a, b: g * _tie_split(b, a),
+             lambda g, out, a, b: g * _tie_split(a, b))
+
+
+def _inside(a: Any, lo: Any, hi: Any) -> Any:
+    a = data_of(a)
+    inside = np.ones(np.shape(a), dtype=bool)
+    if lo is not None:
+        inside &= a >= lo
+    if hi is not None:
+        inside &= a <= hi
+    return inside
+
+
+class Clamp(Rule):
+    """out = a limited to [lo, hi];   d out/da = 1 inside the interval, 0 outside"""
+    name, torch_name, local = "clamp", "ClampBackward1", ("[lo<=a<=hi]",)
+
+    @staticmethod
+    def forward(a, lo, hi):
+        return np.clip(a, lo, hi)
+
+    grads = (lambda g, out, a, lo, hi: g * _inside(a, lo, hi),)
+
+
+# ------------------------------------------------------------ matrix products
+def _matmul_grad_a(g, out, a, b):
+    if b.ndim == 1:
+        return g * b if a.ndim == 1 else unsqueeze(g, -1) * b      # outer product
+    if a.ndim == 1:
+        return squeeze(b @ unsqueeze(g, -1), -1)                     # (.., k, m) @ (.., m, 1)
+    return g @ swap_last(b)
+
+
+def _matmul_grad_b(g, out, a, b):
+    if a.ndim == 1:
+        return g * a if b.ndim == 1 else unsqueeze(a, -1) * unsqueeze(g, -2)
+    if b.ndim == 1:
+        return squeeze(swap_last(a) @ unsqueeze(g, -1), -1)
+    return swap_last(a) @ g
+
+
+class MatMul(Rule):
+    """out = a @ b (numpy's matmul: 1-d, 2-d and batched);
+    d/da = g @ b^T,  d/db = a^T @ g  (batch axes summed back by the engine)"""
+    name, symbol, torch_name, local = "matmul", "@", "MmBackward0", ("g @ b^T", "a^T @ g")
+
+    forward = staticmethod(np.matmul)
+    grads = (_matmul_grad_a, _matmul_grad_b)
+
+
+def _flat2(x: Any) -> Any:
+    """Collapse leading axes: (..., n) -> (N, n)."""
+    return x.reshape((-1, x.shape[-1]))
+
+
+class Linear(Rule):
+    """out = x @ W^T + b (nn.Linear, fused: one node instead of three);
+    d/dx = g @ W,  d/dW = g^T x,  d/db = sum of g over the batch"""
+    name, torch_name, local = "linear", "AddmmBackward0", ("W", "x", "1")
+
+    @staticmethod
+    def forward(x, w, b):
+        return np.matmul(x, w.T) + b
+
+    grads = (lambda g, out, x, w, b: g @ w,
+             lambda g, out, x, w, b: swap_last(_flat2(g)) @ _flat2(x),
+             lambda g, out, x, w, b: sum_to(g, b.shape))
