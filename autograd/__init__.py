@@ -41,3 +41,8 @@ __all__ = ["Value", "Tensor", "GradFn", "tensor", "zeros", "ones", "zeros_like",
            "minimum", "clamp", "clip", "where", "cat", "stack", "sum", "mean", "max", "min",
            "reshape", "transpose", "permute", "squeeze", "unsqueeze", "flatten",
            "no_grad", "enable_grad", "set_grad_enabled", "is_grad_enabled"]
+
+from . import functional  # noqa: E402
+from .gradients import grad  # noqa: E402
+
+__all__ += ["grad", "functional"]

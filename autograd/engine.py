@@ -83,52 +83,70 @@ class enable_grad(set_grad_enabled):
 
 
 # ---------------------------------------------------------------- the walk
-def topological_order(root: Node) -> list[Node]:
-    """Nodes that `root` depends on (and that require grad), `root` first, each
-    node before all of its inputs. Iterative depth-first search: no recursion limit.
+def topological_order(root: Any) -> list[Node]:
+    """Nodes that `root` (a node, or a list of nodes) depends on and that require grad,
+    roots first, each node before all of its inputs.
 
-    As a side effect, every interior node's `_g` is cleared for the coming pass.
+    Iterative depth-first search (no recursion limit); reads the graph, changes nothing.
     """
+    roots = list(root) if isinstance(root, (list, tuple)) else [root]
     order: list[Node] = []
-    seen = {root}
-    stack = [(root, iter(root._parents or ()))]
-    while stack:
-        node, parents = stack[-1]
-        for p in parents:
-            if isinstance(p, Node) and p.requires_grad and p not in seen:
-                seen.add(p)
-                stack.append((p, iter(p._parents or ())))
-                break
-        else:
-            stack.pop()
-            if node._rule is not None:
-                node._g = None
-            order.append(node)
+    seen: set[Node] = set()
+    for r in roots:
+        if r in seen:
+            continue
+        seen.add(r)
+        stack = [(r, iter(r._parents or ()))]
+        while stack:
+            node, parents = stack[-1]
+            for p in parents:
+                if isinstance(p, Node) and p.requires_grad and p not in seen:
+                    seen.add(p)
+                    stack.append((p, iter(p._parents or ())))
+                    break
+            else:
+                stack.pop()
+                order.append(node)
     order.reverse()
     return order
 
 
-def backward(root: Node, seed: Any, retain_graph: bool = True, create_graph: bool = False) -> None:
+def backward(root: Any, seed: Any, retain_graph: bool = True, create_graph: bool = False,
+             inputs: list | None = None) -> list | None:
     """Backpropagate `seed` (d root / d root, usually 1) from `root` to every node it depends on.
 
-    Leaves accumulate into `_g` across calls; interior nodes get the gradient of this pass.
-    With `create_graph=True` the formulas run on the nodes themselves, so the gradients
-    are graph nodes too (gradients of gradients).
+    `root` and `seed` may be lists (several outputs, one seed each). Leaves accumulate into
+    their gradient across calls; interior nodes get the gradient of this pass. With
+    `create_graph=True` the formulas run on the nodes themselves, so the gradients are graph
+    nodes too (gradients of gradients). With `inputs`, nothing is stored: the gradients of
+    those nodes are returned (None for a node the roots do not depend on).
     """
-    if root._rule is not None and root._parents is None:
-        raise RuntimeError(_RELEASED)
+    roots = list(root) if isinstance(root, (list, tuple)) else [root]
+    seeds = list(seed) if isinstance(root, (list, tuple)) else [seed]
+    for r in roots:
+        if r._rule is not None and r._parents is None:
+            raise RuntimeError(_RELEASED)
     prev_mode, gc_was_on = _mode.enabled, gc.isenabled()
     # Every temporary made here is acyclic and freed by reference counting; a cyclic
     # collection triggered mid-walk would only rescan the whole (acyclic) graph.
     gc.disable()
     _mode.enabled = create_graph
+    order = topological_order(roots)
+    stash = [n._g for n in order] if inputs is not None else None
+    captured = dict.fromkeys(inputs) if inputs is not None else None
+    store = inputs is None
     try:
-        order = topological_order(root)
-        root._g = seed if root._g is None else root._g + seed
+        for node in order:
+            if node._rule is not None or not store:
+                node._g = None
+        for r, s in zip(roots, seeds):
+            r._g = s if r._g is None else r._g + s
         for node in order:
             g = node._g
             if node._finish_grad is not None:
-                g = node._finish_grad(g, create_graph)
+                g = node._finish_grad(g, create_graph, store)
+            if captured is not None and node in captured:
+                captured[node] = g
             rule = node._rule
             if rule is None or g is None:
                 continue
@@ -173,8 +191,12 @@ def backward(root: Node, seed: Any, retain_graph: bool = True, create_graph: boo
                 node._release()
     finally:
         _mode.enabled = prev_mode
+        if stash is not None:
+            for n, old in zip(order, stash):
+                n._g = old
         if gc_was_on:
             gc.enable()
+    return None if captured is None else [captured[n] for n in inputs]
 
 
 def _general_step(node: Node, g: Any, parents: tuple, grads: Any, create_graph: bool) -> None:

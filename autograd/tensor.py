@@ -196,7 +196,7 @@ class Tensor(Node):
         _backward(self, seed, retain_graph=retain_graph or create_graph, create_graph=create_graph)
 
     # ---------------------------------------------------------------- engine hooks
-    def _finish_grad(self, g: Any, create_graph: bool) -> Any:
+    def _finish_grad(self, g: Any, create_graph: bool, store: bool = True) -> Any:
         """The engine hands over this tensor's total gradient: sum broadcast axes,
         check for in-place changes, store `.grad` on leaves (and retain_grad tensors)."""
         self._g = None
@@ -209,7 +209,7 @@ class Tensor(Node):
             g = g.astype(self._data.dtype)
         if self._versions is not None:
             self._check_versions()
-        if self._rule is None or self._retains_grad:
+        if store and (self._rule is None or self._retains_grad):
             self._store_grad(g, create_graph)
         return g
 
