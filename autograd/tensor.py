@@ -27,6 +27,10 @@ from .engine import backward as _backward
 __all__ = ["Tensor", "GradFn"]
 
 _new = object.__new__
+# In-place changes are stamped with a global clock: `t._vc[0]` is the time of t's last
+# in-place change (shared by views of the same memory), `node._born` the time the node was
+# made. A node whose input changed after it was born would compute a wrong gradient.
+_clock = [0]
 MinMax = namedtuple("MinMax", ["values", "indices"])
 
 
@@ -54,7 +58,7 @@ class Tensor(Node):
     """An n-dimensional array (numpy, float64 by default) with a gradient."""
 
     __slots__ = ("_data", "grad", "requires_grad", "_g", "_parents", "_rule", "_saved",
-                 "_versions", "_vc", "_retains_grad", "__weakref__")
+                 "_born", "_vc", "_retains_grad", "__weakref__")
     __array_ufunc__ = None      # numpy must hand `ndarray + Tensor` to our __radd__
 
     def __init__(self, data: Any, requires_grad: bool = False, dtype: Any = None) -> None:
@@ -207,7 +211,7 @@ class Tensor(Node):
             g = T.sum_to(g, shape)
         if not create_graph and g.dtype != self._data.dtype:
             g = g.astype(self._data.dtype)
-        if self._versions is not None:
+        if self._rule is not None and _clock[0] > self._born:
             self._check_versions()
         if store and (self._rule is None or self._retains_grad):
             self._store_grad(g, create_graph)
@@ -223,17 +227,17 @@ class Tensor(Node):
             np.add(self.grad._data, g, out=self.grad._data)
 
     def _check_versions(self) -> None:
-        *inputs, own = self._versions
-        for i, (p, seen) in enumerate(zip(self._parents, inputs)):
-            if isinstance(p, Tensor) and p._vc[0] != seen:
+        """Some tensor was changed in place after this node was made: was it one we need?"""
+        for i, p in enumerate(self._parents):
+            if isinstance(p, Tensor) and p._vc[0] > self._born:
                 raise RuntimeError(
                     f"{self._rule.name}: input {i} (shape {p.shape}) was modified in place "
-                    f"after it was used (version {p._vc[0]}, expected {seen}); its gradient "
-                    "would be wrong. Use an out-of-place op (x = x + 1) or clone() it first.")
-        if self._vc[0] != own:
+                    "after it was used; its gradient would be wrong. Use an out-of-place op "
+                    "(x = x + 1) or clone() it first.")
+        if self._vc[0] > self._born:
             raise RuntimeError(
                 f"{self._rule.name}: its output (shape {self.shape}) was modified in place "
-                f"(version {self._vc[0]}, expected {own}); its gradient would be wrong.")
+                "after it was made; its gradient would be wrong.")
 
     def _release(self) -> None:
         self._parents = None
@@ -261,7 +265,7 @@ def _init(t: Tensor, arr: np.ndarray, requires_grad: bool = False) -> None:
     t._parents = ()
     t._rule = None
     t._saved = ()
-    t._versions = None
+    t._born = 0
     t._vc = [0]
     t._retains_grad = False
 
@@ -280,7 +284,15 @@ def _apply(rule: type[R.Rule], parents: tuple, saved: tuple = (), view: Tensor |
     arguments. `view`: the result shares that tensor's memory (reshape, transpose, ...),
     so it shares its in-place version counter too.
     """
-    raws = [p._data if isinstance(p, Tensor) else p for p in parents]
+    needs_grad = False
+    raws = []
+    for p in parents:
+        if isinstance(p, Tensor):
+            raws.append(p._data)
+            if p.requires_grad:
+                needs_grad = True
+        else:
+            raws.append(p)
     try:
         data = rule.forward(*raws, *saved)
     except ValueError as e:
@@ -291,19 +303,18 @@ def _apply(rule: type[R.Rule], parents: tuple, saved: tuple = (), view: Tensor |
     out._g = None
     out._retains_grad = False
     out._vc = view._vc if view is not None else [0]
-    if _mode.enabled and any(isinstance(p, Tensor) and p.requires_grad for p in parents):
+    if needs_grad and _mode.enabled:
         out.requires_grad = True
         out._parents = parents
         out._rule = rule
         out._saved = saved
-        out._versions = tuple(p._vc[0] if isinstance(p, Tensor) else 0 for p in parents) + (
-            out._vc[0],)
+        out._born = _clock[0]
     else:
         out.requires_grad = False
         out._parents = ()
         out._rule = None
         out._saved = ()
-        out._versions = None
+        out._born = 0
     return out
 
 

@@ -12,7 +12,7 @@ import numpy as np
 from . import rules as R
 from . import tensor_rules as T
 from .engine import _mode
-from .tensor import Cast, MinMax, Tensor, _apply, _leaf, _operand, as_tensor, tensors
+from .tensor import Cast, MinMax, Tensor, _apply, _clock, _leaf, _operand, as_tensor, tensors
 
 
 # ---------------------------------------------------------------- arithmetic
@@ -101,8 +101,8 @@ def _inplace(rule: type[R.Rule], name: str) -> Any:
 def _modify(self: Tensor, name: str, compute: Any, other: Tensor | None) -> Tensor:
     """Change `self` in place to `compute(self)`, keeping the graph honest.
 
-    Outside a graph: overwrite the array and bump the version counter, so a pending
-    backward that saved the old values refuses to run. Inside a graph: the old node is
+    Outside a graph: overwrite the array and stamp the change (`_clock`), so a pending
+    backward that needs the old values refuses to run. Inside a graph: the old node is
     kept as a snapshot (with a copy of the old values) and `self` becomes the new node.
     """
     graph = _mode.enabled and (self.requires_grad or (other is not None and other.requires_grad))
@@ -114,18 +114,20 @@ def _modify(self: Tensor, name: str, compute: Any, other: Tensor | None) -> Tens
         with _no_graph():
             new = compute(_leaf(self._data))
         _overwrite(self, new._data, name)
-        self._vc[0] += 1
+        _clock[0] += 1
+        self._vc[0] = _clock[0]
         return self
     old = Tensor.__new__(Tensor)
-    for slot in ("requires_grad", "_parents", "_rule", "_saved", "_versions", "_retains_grad"):
+    for slot in ("requires_grad", "_parents", "_rule", "_saved", "_born", "_retains_grad"):
         setattr(old, slot, getattr(self, slot))
     old._data, old.grad, old._g, old._vc = self._data.copy(), None, None, [self._vc[0]]
     new = compute(old)
     _overwrite(self, new._data, name)
-    self._vc[0] += 1
+    _clock[0] += 1
+    self._vc[0] = _clock[0]
     self.requires_grad, self._parents, self._rule, self._saved = True, new._parents, new._rule, \
         new._saved
-    self._versions = new._versions[:-1] + (self._vc[0],)
+    self._born = _clock[0]
     return self
 
 
