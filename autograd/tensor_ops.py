@@ -432,3 +432,10 @@ def stack(tensor_list: Sequence[Any], dim: int = 0) -> Tensor:
     if not -n <= dim < n:
         raise IndexError(f"stack: dim {dim} is out of range for a result with {n} dims")
     return _apply(T.Stack, tuple(ts), (dim % n,))
+
+
+def mse_loss(input: Any, target: Any, reduction: str = "mean") -> Tensor:
+    """mean((input - target)^2) as one fused node ("sum" or "none" for the other reductions)."""
+    if reduction not in ("mean", "sum", "none"):
+        raise ValueError(f"mse_loss: reduction must be 'mean', 'sum' or 'none', got {reduction!r}")
+    return _apply(T.MSELoss, (as_tensor(input), _operand(target)), (reduction,))

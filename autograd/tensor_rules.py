@@ -389,3 +389,33 @@ class Linear(Rule):
     grads = (lambda g, out, x, w, b: g @ w,
              lambda g, out, x, w, b: swap_last(_flat2(g)) @ _flat2(x),
              lambda g, out, x, w, b: sum_to(g, b.shape))
+
+
+# ------------------------------------------------------------ fused losses
+def _reduce_loss(x: Any, reduction: str) -> Any:
+    if reduction == "mean":
+        return np.mean(x)
+    return np.sum(x) if reduction == "sum" else x
+
+
+def _loss_scale(g: Any, a: Any, b: Any, reduction: str) -> Any:
+    """dL/d(elementwise loss): g itself, or g / n for the mean."""
+    return g / _nelem(a, b) if reduction == "mean" else g
+
+
+def _nelem(a: Any, b: Any) -> int:
+    return int(np.prod(np.broadcast_shapes(np.shape(data_of(a)), np.shape(data_of(b))),
+                       dtype=np.int64))
+
+
+class MSELoss(Rule):
+    """out = mean((a - b)^2) (or the sum, or elementwise);   d out/da = 2 (a - b) / n = -d out/db"""
+    name, torch_name, local = "mse_loss", "MseLossBackward0", ("2(a-b)/n", "-2(a-b)/n")
+
+    @staticmethod
+    def forward(a, b, reduction):
+        d = a - b
+        return _reduce_loss(d * d, reduction)
+
+    grads = (lambda g, out, a, b, reduction: _loss_scale(g, a, b, reduction) * (2 * (a - b)),
+             lambda g, out, a, b, reduction: _loss_scale(g, a, b, reduction) * (2 * (b - a)))
