@@ -53,7 +53,7 @@ def squeeze(x: Any, dim: int) -> Any:
 
 def where(cond: np.ndarray, a: Any, b: Any) -> Any:
     if isinstance(a, Node) or isinstance(b, Node):
-        from .tensor import where as twhere
+        from .tensor_ops import where as twhere
         return twhere(cond, a, b)
     return np.where(cond, a, b)
 
