@@ -1,0 +1,40 @@
+"""A chain of a million ops, built and backpropagated: microseconds and bytes per node.
+
+Runs in a fresh process so that peak memory (ru_maxrss) belongs to this chain alone.
+"""
+from __future__ import annotations
+
+import json
+import resource
+import subprocess
+import sys
+import time
+
+CHILD = r"""
+import json, resource, sys, time
+from autograd import Value
+n = int(sys.argv[1])
+base = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+x = Value(0.5)
+t = time.perf_counter()
+for i in range(n // 2):
+    x = x * 1.0000001
+    x = x + 1e-7
+t_build = time.perf_counter() - t
+t = time.perf_counter()
+x.backward()
+t_back = time.perf_counter() - t
+peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+print(json.dumps({"nodes": n, "build_s": t_build, "backward_s": t_back,
+                  "peak_kib": peak - base}))
+"""
+
+
+def run(quick: bool = False) -> dict:
+    n = 200_000 if quick else 1_000_000
+    out = subprocess.run([sys.executable, "-c", CHILD, str(n)], capture_output=True, text=True,
+                         check=True)
+    r = json.loads(out.stdout)
+    r["us_per_node"] = (r["build_s"] + r["backward_s"]) / r["nodes"] * 1e6
+    r["bytes_per_node"] = r["peak_kib"] * 1024 / r["nodes"]
+    return r
