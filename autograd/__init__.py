@@ -46,3 +46,7 @@ from . import functional  # noqa: E402
 from .gradients import grad  # noqa: E402
 
 __all__ += ["grad", "functional"]
+
+from .graphviz import draw_graph  # noqa: E402
+
+__all__ += ["draw_graph"]
