@@ -62,8 +62,9 @@ def _array_text(a: np.ndarray, fmt: Callable[[float], str]) -> str:
         return fmt(a.item())
     if a.dtype.kind == "b":
         return np.array2string(a, separator=", ")
-    return np.array2string(np.asarray(a, dtype=float), separator=", ",
+    text = np.array2string(np.asarray(a, dtype=float), separator=", ",
                            formatter={"float_kind": fmt}, max_line_width=60)
+    return "\n".join(line.strip() for line in text.splitlines())   # labels use a proportional font
 
 
 def _is_tensor(node: Any) -> bool:
