@@ -236,10 +236,12 @@ class _Drawing:
             return nid
 
         edges: list[tuple[str, str, dict[str, str]]] = []
+        kinds: set[str] = set()
         for node in nodes:
             i = index[id(node)]
             nid = f"n{i}"
             kind = self._kind(node, id(node) in root_ids)
+            kinds.add(kind)
             hot = id(node) in self.highlight
             hidden = self.collapse and id(node) in self.cluster_of
             if not hidden:
@@ -266,6 +268,7 @@ class _Drawing:
                 if isinstance(p, Node):
                     src = where(f"n{index[id(p)]}", p)
                 else:     # a constant: its own small chip, next to the op that uses it
+                    kinds.add("constant")
                     src = f"c{i}_{j}"
                     if not hidden:
                         target(src, node).node(src, html.escape(_constant_text(p, self.fmt)),
@@ -287,21 +290,24 @@ class _Drawing:
             drawn.add((src, dst))
             g.edge(src, dst, **attrs)
         if self.legend:
-            self._legend(g)
+            self._legend(g, kinds)
         return g
 
-    def _legend(self, g: graphviz.Digraph) -> None:
+    def _legend(self, g: graphviz.Digraph, kinds: set[str]) -> None:
+        """A small box explaining the colours of the kinds of node this graph has."""
         with g.subgraph(name="cluster_legend") as lg:
             lg.attr(label="legend", fontsize="10", style="rounded", color="#bbbbbb")
-            items = [("leaf", "leaf (input, parameter)"), ("interior", "computed value"),
-                     ("output", "output")]
+            items = [("leaf", "leaf (input, parameter)"), ("data", "data (no gradient)"),
+                     ("interior", "computed value"), ("output", "output")]
             for kind, text in items:
-                lg.node(f"legend_{kind}", text, shape="box", style="filled",
-                        fillcolor=COLORS[kind], fontsize="9", height="0.25")
+                if kind in kinds:
+                    lg.node(f"legend_{kind}", text, shape="box", style="filled",
+                            fillcolor=COLORS[kind], fontsize="9", height="0.25")
             lg.node("legend_op", "operation", shape="oval", style="filled",
                     fillcolor=COLORS["op"], fontsize="9", height="0.25")
-            lg.node("legend_constant", "constant", shape="box", style="filled,rounded",
-                    fillcolor=COLORS["constant"], fontsize="9", height="0.2")
+            if "constant" in kinds:
+                lg.node("legend_constant", "constant", shape="box", style="filled,rounded",
+                        fillcolor=COLORS["constant"], fontsize="9", height="0.2")
 
 
 def _constant_text(c: Any, fmt: Callable[[float], str]) -> str:

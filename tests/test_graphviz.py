@@ -85,6 +85,11 @@ def test_one_box_per_value_one_oval_per_op_and_constant_chips():
     assert all("label=1 " in nodes[c] for c in consts)         # the two 1s of 1/(1+...)
     assert "legend" not in src
     assert "cluster_legend" in draw_graph(out).source
+    # the legend explains only what the picture has
+    x = Value(1.0, label="x")
+    assert "legend_constant" in draw_graph(out).source
+    assert "legend_constant" not in draw_graph(x.exp()).source
+    assert "data (no gradient)" not in draw_graph(out).source
 
 
 def test_leaves_interior_and_output_look_different():
@@ -262,6 +267,7 @@ def test_modules_name_and_cluster_their_parameters():
     model = FakeModule(**{"fc.weight": W, "fc.bias": b})
     src = draw_graph(y, params=model, clusters=module_clusters(model)).source
     assert "<B>fc.weight</B>" in src and "subgraph cluster_m0" in src and "label=fc" in src
+    assert "data (no gradient)" in src                         # x, in the legend too
     h = W @ x
     z = h + b
     out = z.relu().sum()
