@@ -50,3 +50,15 @@ __all__ += ["grad", "functional"]
 from .graphviz import draw_graph  # noqa: E402
 
 __all__ += ["draw_graph"]
+
+from .gradcheck import GradcheckError, gradcheck, numerical_grad  # noqa: E402
+
+__all__ += ["gradcheck", "numerical_grad", "GradcheckError"]
+
+
+def __getattr__(name: str):
+    # `autograd.testing` needs hypothesis (a dev dependency): loaded on first use only.
+    if name == "testing":
+        import importlib
+        return importlib.import_module(".testing", __name__)
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")

@@ -1,0 +1,115 @@
+"""`autograd.testing`: the strategies and `assert_grad_matches`, as a user would use them."""
+from __future__ import annotations
+
+import math
+import os
+import subprocess
+import sys
+
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+import autograd as ag
+from autograd import GradcheckError, Value
+from autograd.testing import assert_grad_matches, away_from, floats_in, values
+
+
+# ------------------------------------------------------------ the README example, verbatim
+@given(values(min_value=-3, max_value=3), values(min_value=0.1, max_value=3))
+def test_my_fn(x, y):
+    assert_grad_matches(lambda a, b: (a * b).tanh() + b.log(), [x, y])
+
+
+# ------------------------------------------------------------ strategies
+@given(floats_in(-2.5, 7))
+def test_floats_in_gives_finite_floats_in_range(x):
+    assert type(x) is float and math.isfinite(x) and -2.5 <= x <= 7
+
+
+@pytest.mark.parametrize("lo, hi", [(1, 0), (0, math.inf), (math.nan, 1)])
+def test_floats_in_rejects_bad_bounds(lo, hi):
+    with pytest.raises(ValueError, match="floats_in"):
+        floats_in(lo, hi)
+
+
+@given(values(-1, 4, label="w"), values(-1, 4, label="w"))
+def test_values_are_fresh_leaves(v, w):
+    for x in (v, w):
+        assert isinstance(x, Value) and x.is_leaf and x.grad == 0.0 and x.label == "w"
+        assert -1 <= x.data <= 4
+    assert v is not w
+
+
+@given(values(-2, 2, avoid=[0.0, 1.0], margin=0.25))
+def test_values_avoid_points(v):
+    assert abs(v.data) >= 0.25 and abs(v.data - 1.0) >= 0.25
+
+
+@given(floats_in(-3, 3).filter(away_from([-1, 1], margin=0.5)))
+def test_away_from_as_a_filter(x):
+    assert abs(x - 1) >= 0.5 and abs(x + 1) >= 0.5
+
+
+def test_away_from_predicate():
+    near_zero = away_from(0.0, margin=0.1)
+    assert near_zero(0.1) and near_zero(-0.2) and not near_zero(0.05)
+    assert near_zero(Value(1.0)) and not near_zero(Value(-0.01))
+    two = away_from([0, math.pi], 1e-3)
+    assert two(1.0) and not two(3.1416)
+    with pytest.raises(ValueError, match="margin"):
+        away_from(0.0, margin=0.0)
+
+
+# ------------------------------------------------------------ assert_grad_matches
+def test_assert_grad_matches_passes_and_leaves_inputs_alone():
+    x = Value(0.3, label="x")
+    x.grad = 2.0
+    assert assert_grad_matches(lambda v: v.sigmoid() * v, [x]) is None
+    assert x.data == 0.3 and x.grad == 2.0
+
+
+def test_assert_grad_matches_message_gives_the_point():
+    x, y = Value(0.1 + 0.2, label="x"), Value(-1.5)
+    with pytest.raises(GradcheckError) as info:
+        assert_grad_matches(lambda a, b: a.data * b + a, [x, y])
+    msg = str(info.value)
+    assert "input 0 ('x')" in msg
+    assert "gradcheck(f, [Value(0.30000000000000004, label='x'), Value(-1.5)])" in msg
+    assert [m.index for m in info.value.mismatches] == [0]
+
+
+def test_a_property_test_of_a_wrong_function_fails():
+    # What a user sees when their own function cuts the graph: hypothesis finds a point.
+    @settings(max_examples=30, database=None)
+    @given(values(min_value=0.5, max_value=3))
+    def prop(x):
+        assert_grad_matches(lambda a: a * math.sqrt(a.data), [x])
+
+    with pytest.raises(GradcheckError, match="at the point"):
+        prop()
+
+
+@given(st.data())
+def test_tolerances_are_passed_through(data):
+    x = data.draw(values(1, 2))
+    assert_grad_matches(lambda v: v * v, [x], eps=1e-3, atol=0.0, rtol=1e-5)
+    with pytest.raises(GradcheckError):
+        # x * x * x with eps = 0.1: the O(eps^2) error of central differences is 0.01
+        assert_grad_matches(lambda v: v * v * v, [x], eps=0.1, atol=0.0, rtol=1e-5)
+
+
+# ------------------------------------------------------------ packaging
+def test_import_autograd_does_not_import_hypothesis():
+    code = ("import sys, autograd; assert 'hypothesis' not in sys.modules; "
+            "autograd.testing.values; assert 'hypothesis' in sys.modules")
+    subprocess.run([sys.executable, "-c", code], check=True)
+    assert ag.testing.values is values
+
+
+def test_hypothesis_profiles():
+    active = os.environ.get("HYPOTHESIS_PROFILE", "default")
+    assert settings.get_profile("thorough").max_examples >= 1000
+    assert settings.get_profile("default").max_examples == 60
+    assert settings.get_profile("default").deadline is None
+    assert settings.default.max_examples == settings.get_profile(active).max_examples
