@@ -62,3 +62,9 @@ def __getattr__(name: str):
         import importlib
         return importlib.import_module(".testing", __name__)
     raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+
+from .walkthrough import (ChainRuleRow, ChainRuleTerm, chain_rule_table,  # noqa: E402, I001
+                          format_chain_rule_table, sigmoid_circuit)
+
+__all__ += ["chain_rule_table", "format_chain_rule_table", "ChainRuleRow", "ChainRuleTerm",
+            "sigmoid_circuit"]
