@@ -67,6 +67,11 @@ class set_grad_enabled(ContextDecorator):
     def __exit__(self, *exc: Any) -> None:
         _mode.enabled = self._prev.pop()
 
+    def _recreate_cm(self) -> "set_grad_enabled":
+        # As a decorator: a fresh context per call, so threads (and calls still running)
+        # never share `_prev`.
+        return set_grad_enabled(self.mode)
+
 
 class no_grad(set_grad_enabled):
     """Inside `with no_grad():` (or a function decorated with `@no_grad()`) no graph is recorded."""
@@ -169,14 +174,14 @@ def backward(root: Any, seed: Any, retain_graph: bool = True, create_graph: bool
                     except ArithmeticError:
                         pg = _ieee_retry(grads[0], g, out, (ad, bd))
                     old = a._g
-                    a._g = pg if old is None else old + pg
+                    a._g = pg if old is None else _accumulate(a, old, pg)
                 if bd is not b and b.requires_grad:
                     try:
                         pg = grads[1](g, out, ad, bd)
                     except ArithmeticError:
                         pg = _ieee_retry(grads[1], g, out, (ad, bd))
                     old = b._g
-                    b._g = pg if old is None else old + pg
+                    b._g = pg if old is None else _accumulate(b, old, pg)
             else:
                 (a,) = parents
                 if a.requires_grad:
@@ -186,7 +191,7 @@ def backward(root: Any, seed: Any, retain_graph: bool = True, create_graph: bool
                     except ArithmeticError:
                         pg = _ieee_retry(grads[0], g, node.data, (ad,))
                     old = a._g
-                    a._g = pg if old is None else old + pg
+                    a._g = pg if old is None else _accumulate(a, old, pg)
             if not retain_graph:
                 node._release()
     finally:
@@ -214,7 +219,16 @@ def _general_step(node: Node, g: Any, parents: tuple, grads: Any, create_graph: 
                 pg = _ieee_retry(formula, g, out, args)
             if pg is not None:
                 old = p._g
-                p._g = pg if old is None else old + pg
+                p._g = pg if old is None else _accumulate(p, old, pg)
+
+
+def _accumulate(node: Node, old: Any, new: Any) -> Any:
+    """old + new. A Tensor input's contributions may differ in shape (one from an op that
+    broadcast it, one not): each is first summed down to the input's own shape, or the
+    smaller one would be broadcast and counted once per copy."""
+    if node._finish_grad is not None and old.shape != new.shape:
+        old, new = node._reduce_grad(old), node._reduce_grad(new)
+    return old + new
 
 
 _RELEASED = ("backward through a graph whose saved values were already released by an earlier "

@@ -128,7 +128,7 @@ class Div(Rule):
 
     @staticmethod
     def forward(a, b):
-        if type(b) is float and b == 0.0:
+        if type(a) is float and type(b) is float and b == 0.0:      # Values only
             raise ZeroDivisionError(f"div: division by zero ({_fmt(a)} / 0.0)")
         return a / b
 
@@ -151,8 +151,19 @@ class Pow(Rule):
 
     forward = staticmethod(_pow)
 
-    grads = (lambda g, out, a, b: g * b * pow_(a, b - 1),
+    grads = (lambda g, out, a, b: _pow_base_grad(g, a, b),
              lambda g, out, a, b: g * out * _log_base(a))
+
+
+def _pow_base_grad(g: Any, a: Any, b: Any) -> Any:
+    # b a^(b-1) is 0 * inf at a = 0, b = 0; the derivative of the constant a^0 = 1 is 0.
+    raw = data_of(b)
+    if type(raw) is float:
+        return g * 0.0 if raw == 0.0 else g * b * pow_(a, b - 1)
+    if isinstance(raw, np.ndarray) and not isinstance(b, Node) and (raw == 0).any():
+        with np.errstate(divide="ignore", invalid="ignore"):
+            return np.where(raw == 0, 0.0, g * b * np.power(data_of(a), b - 1))
+    return g * b * pow_(a, b - 1)
 
 
 def _log_base(a: Any) -> Any:
@@ -285,6 +296,8 @@ def pow_(a: Any, b: Any) -> Any:
     """a ** b for nodes or raw numbers (exported as `autograd.pow`)."""
     if isinstance(a, Node) or isinstance(b, Node):
         return a ** b
+    if isinstance(a, np.floating) or isinstance(b, np.floating):
+        return np.power(a, b)        # the engine's IEEE retry: inf rather than an exception
     return _pow(_raw(a, "pow"), _raw(b, "pow"))
 
 

@@ -217,6 +217,10 @@ class Tensor(Node):
             self._store_grad(g, create_graph)
         return g
 
+    def _reduce_grad(self, g: Any) -> Any:
+        """g summed over the axes broadcasting added to this tensor."""
+        return g if g.shape == self._data.shape else T.sum_to(g, self._data.shape)
+
     def _store_grad(self, g: Any, create_graph: bool) -> None:
         if create_graph:
             g = g if isinstance(g, Tensor) else _leaf(np.array(g))

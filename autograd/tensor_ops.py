@@ -106,8 +106,8 @@ def _modify(self: Tensor, name: str, compute: Any, other: Tensor | None) -> Tens
     kept as a snapshot (with a copy of the old values) and `self` becomes the new node.
     """
     graph = _mode.enabled and (self.requires_grad or (other is not None and other.requires_grad))
-    if graph and self._rule is None and self.requires_grad:
-        raise RuntimeError(f"{name}: a leaf tensor that requires grad cannot be changed in place "
+    if graph and self.requires_grad and _view_of_grad_leaf(self):
+        raise RuntimeError(f"{name}: a leaf tensor that requires grad (or a view of one) cannot be changed in place "
                            "while grad mode is on; wrap the update in `with autograd.no_grad():` "
                            "(as optimizers do) or assign to .data")
     if not graph:
@@ -129,6 +129,14 @@ def _modify(self: Tensor, name: str, compute: Any, other: Tensor | None) -> Tens
         new._saved
     self._born = _clock[0]
     return self
+
+
+def _view_of_grad_leaf(t: Tensor) -> bool:
+    """t is a leaf that requires grad, or a view of one (views share their base's `_vc`)."""
+    while (t._rule is not None and t._parents and isinstance(t._parents[0], Tensor)
+           and t._parents[0]._vc is t._vc):
+        t = t._parents[0]
+    return t._rule is None and t.requires_grad
 
 
 def _overwrite(self: Tensor, value: np.ndarray, name: str) -> None:
@@ -178,15 +186,15 @@ Tensor.__setitem__ = _setitem
 
 
 # ---------------------------------------------------------------- matrix products
-def matmul(a: Any, b: Any) -> Tensor:
+def matmul(a: Any, b: Any, _op: str = "matmul") -> Tensor:
     """a @ b with numpy's rules (1-d, 2-d, batched)."""
     a, b = as_tensor(a), as_tensor(b)
     if a.ndim == 0 or b.ndim == 0:
-        raise ValueError(f"matmul: both inputs need at least one dimension, got shapes "
+        raise ValueError(f"{_op}: both inputs need at least one dimension, got shapes "
                          f"{a.shape} and {b.shape}")
     k_a, k_b = a.shape[-1], b.shape[-2] if b.ndim > 1 else b.shape[0]
     if k_a != k_b:
-        raise ValueError(f"matmul: shapes {a.shape} and {b.shape} do not line up: the last "
+        raise ValueError(f"{_op}: shapes {a.shape} and {b.shape} do not line up: the last "
                          f"dimension of the first ({k_a}) must equal the "
                          f"{'second-to-last' if b.ndim > 1 else 'only'} dimension of the "
                          f"second ({k_b})")
@@ -203,7 +211,7 @@ def mv(mat: Any, vec: Any) -> Tensor:
     mat, vec = as_tensor(mat), as_tensor(vec)
     _check_ndim("mv", mat, 2, "a matrix")
     _check_ndim("mv", vec, 1, "a vector")
-    return matmul(mat, vec)
+    return matmul(mat, vec, "mv")
 
 
 def mm(a: Any, b: Any) -> Tensor:
@@ -211,7 +219,7 @@ def mm(a: Any, b: Any) -> Tensor:
     a, b = as_tensor(a), as_tensor(b)
     _check_ndim("mm", a, 2, "a matrix")
     _check_ndim("mm", b, 2, "a matrix")
-    return matmul(a, b)
+    return matmul(a, b, "mm")
 
 
 def dot(a: Any, b: Any) -> Tensor:
@@ -219,7 +227,7 @@ def dot(a: Any, b: Any) -> Tensor:
     a, b = as_tensor(a), as_tensor(b)
     _check_ndim("dot", a, 1, "a vector")
     _check_ndim("dot", b, 1, "a vector")
-    return matmul(a, b)
+    return matmul(a, b, "dot")
 
 
 def linear(x: Any, weight: Tensor, bias: Tensor | None = None) -> Tensor:
@@ -277,6 +285,11 @@ def _extreme(rule: type[R.Rule], arg: Any, pairwise: type[R.Rule]) -> Any:
             pick = (a == best)
             pick = pick / pick.sum()
             return _apply(rule, (self,), (None, False, pick))
+        if self.ndim == 0:                                 # dim 0 or -1, as PyTorch
+            if dim not in (0, -1):
+                raise IndexError(f"{rule.name}: dim {dim} is out of range for a 0-d tensor")
+            values = _apply(rule, (self,), (None, False, np.ones_like(a)))
+            return MinMax(values, _leaf(np.zeros((), dtype=np.int64)))
         (d,) = _dims(dim, self.ndim, rule.name) or (0,)
         idx = np.expand_dims(arg(a, axis=d), d)
         pick = np.zeros(a.shape, dtype=a.dtype)
@@ -399,10 +412,11 @@ Tensor.sum_to_size = lambda self, *shape: T.sum_to(self, _shape_arg(shape))
 
 # ---------------------------------------------------------------- indexing and joins
 def _index(index: Any) -> Any:
+    # An index tensor is copied: the graph saves it, and the tensor may change in place later.
     if isinstance(index, Tensor):
-        return index._data
+        return index._data.copy()
     if isinstance(index, tuple):
-        return tuple(i._data if isinstance(i, Tensor) else i for i in index)
+        return tuple(i._data.copy() if isinstance(i, Tensor) else i for i in index)
     if isinstance(index, list):
         return np.asarray(index)
     return index

@@ -347,9 +347,6 @@ def test_grad_mode_is_thread_local():
     assert result == {"main": True, "worker": False}
 
 
-@pytest.mark.xfail(strict=True, reason="bug: a decorator instance (ContextDecorator) keeps its "
-                   "saved modes in one list shared by all threads, so two threads calling the "
-                   "same @no_grad() function swap each other's grad mode")
 def test_a_decorated_function_called_from_two_threads_restores_each_threads_mode():
     a_in, a_out, b_in, b_out = (threading.Event() for _ in range(4))
     result = {}

@@ -124,9 +124,6 @@ def test_an_sgd_step_inside_no_grad():
     np.testing.assert_allclose(w.data, np.array([1.0, -2.0]) * 0.5 ** 3)
 
 
-@pytest.mark.xfail(strict=True, reason="bug: an in-place op on a view of a leaf that requires "
-                   "grad (x[0:2] += 1, x.reshape(..)[0] = 5) silently changes the leaf in grad "
-                   "mode; PyTorch refuses (a view of a leaf Variable that requires grad ...)")
 @pytest.mark.parametrize("view", ["reshape", "slice", "transpose", "basic_int"])
 def test_inplace_on_a_view_of_a_leaf_that_requires_grad_is_an_error(view):
     x = leaf()
@@ -311,8 +308,6 @@ def test_augmented_item_assignment_on_a_non_leaf():
     np.testing.assert_allclose(x.grad.data, 8 * x.data + [4, 0, 0])
 
 
-@pytest.mark.xfail(strict=True, reason="bug: an index tensor is saved by reference (its array), "
-                   "so changing it in place after y = x[idx] silently moves the gradient")
 @pytest.mark.parametrize("kind", ["int", "mask"])
 def test_changing_a_saved_index_tensor_is_caught(kind):
     x = ag.tensor([1.0, 2.0, 3.0, 4.0, 5.0], requires_grad=True)

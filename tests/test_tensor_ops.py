@@ -122,8 +122,6 @@ def test_a_number_on_the_left_gives_the_reflected_op():
         np.testing.assert_allclose(x.grad.data, dwant)
 
 
-@pytest.mark.xfail(strict=True, reason="bug: Div.forward's Value check (b is the float 0.0) also "
-                   "fires for a Tensor divided by the number 0.0: ZeroDivisionError instead of inf")
 def test_tensor_divided_by_the_number_zero_is_inf_as_numpy_and_pytorch():
     x = ag.tensor([1.0, -2.0], requires_grad=True)
     with np.errstate(divide="ignore"):
@@ -284,8 +282,6 @@ def test_max_min(sd, keepdim, op, seed):
     check_vjp(lambda t: getattr(ag, op)(t, dim, keepdim).values, x, seed=seed)
 
 
-@pytest.mark.xfail(strict=True, reason="bug: max/min(dim=0) of a 0-d tensor raises numpy's "
-                   "AxisError (PyTorch and this library's sum/mean accept dim 0/-1 there)")
 @pytest.mark.parametrize("op", ["max", "min"])
 def test_max_min_with_dim_on_a_0d_tensor(op):
     x = ag.tensor(2.5, requires_grad=True)
@@ -361,8 +357,6 @@ def test_matrix_product_ndim_checks_name_the_op_and_shapes(f, a, b, name):
     assert name in str(e.value) and (str(a) in str(e.value) or str(b) in str(e.value))
 
 
-@pytest.mark.xfail(strict=True, reason="bug: mv/mm/dot with mismatched inner sizes report "
-                   "'matmul: ...' (they call matmul()), so the error does not name the op called")
 @pytest.mark.parametrize("f, a, b, name", [
     (ag.mv, (2, 3), (2,), "mv"), (ag.mm, (2, 3), (4, 3), "mm"), (ag.dot, (3,), (2,), "dot"),
 ])
@@ -643,9 +637,6 @@ def test_where(bs, seed, kind):
 
 
 # ------------------------------------------------------------ one input, several uses
-@pytest.mark.xfail(strict=True, reason="bug: the engine adds an input's gradient contributions "
-                   "before summing broadcast axes, so a contribution already of the input's "
-                   "shape is broadcast and counted once per copy")
 def test_an_input_used_with_and_without_broadcasting():
     x = ag.ones(4, 3)
     b = ag.tensor([1.0, 2.0, 3.0], requires_grad=True)
@@ -653,7 +644,6 @@ def test_an_input_used_with_and_without_broadcasting():
     np.testing.assert_allclose(b.grad.data, 4 + 2 * b.data)     # got 4 * (1 + 2 b)
 
 
-@pytest.mark.xfail(strict=True, reason="bug: mixed-shape gradient contributions (see above)")
 @quick
 @given(bs=pairs, seed=seeds)
 def test_shared_inputs_across_broadcasting_ops(bs, seed):
