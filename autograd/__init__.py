@@ -15,7 +15,7 @@ from .rules import pow_ as pow
 from .tensor import GradFn, Tensor
 from .tensor_ops import (add, cat, clamp, div, dot, linear, matmul, maximum, minimum, mm, mul,
                          mv, stack, sub, where)
-from .value import Value
+from .value import Value, lincomb
 
 __version__ = "0.1.0"
 
@@ -33,7 +33,7 @@ reshape, transpose, permute = _method("reshape"), _method("transpose"), _method(
 squeeze, unsqueeze, flatten = _method("squeeze"), _method("unsqueeze"), _method("flatten")
 clip = clamp
 
-__all__ = ["Value", "Tensor", "GradFn", "tensor", "zeros", "ones", "zeros_like", "ones_like",
+__all__ = ["Value", "lincomb", "Tensor", "GradFn", "tensor", "zeros", "ones", "zeros_like", "ones_like",
            "full", "randn", "rand", "arange", "linspace", "eye", "from_numpy", "manual_seed",
            "generator", "float32", "float64", "int64", "bool_",
            "exp", "log", "sqrt", "tanh", "sigmoid", "relu", "abs", "pow",

@@ -97,21 +97,23 @@ def topological_order(root: Any) -> list[Node]:
     roots = list(root) if isinstance(root, (list, tuple)) else [root]
     order: list[Node] = []
     seen: set[Node] = set()
-    for r in roots:
-        if r in seen:
+    # Depth-first, with a marker (None) under each expanded node: when the marker comes
+    # off the stack, everything the node depends on is already in `order`.
+    stack: list[Any] = roots[::-1]
+    push, pop, mark, emit = stack.append, stack.pop, seen.add, order.append
+    while stack:
+        node = pop()
+        if node is None:
+            emit(pop())
             continue
-        seen.add(r)
-        stack = [(r, iter(r._parents or ()))]
-        while stack:
-            node, parents = stack[-1]
-            for p in parents:
-                if isinstance(p, Node) and p.requires_grad and p not in seen:
-                    seen.add(p)
-                    stack.append((p, iter(p._parents or ())))
-                    break
-            else:
-                stack.pop()
-                order.append(node)
+        if node in seen:
+            continue
+        mark(node)
+        push(node)
+        push(None)
+        for p in reversed(node._parents or ()):   # reversed: the first input is explored first
+            if isinstance(p, Node) and p.requires_grad and p not in seen:
+                push(p)
     order.reverse()
     return order
 
@@ -174,14 +176,14 @@ def backward(root: Any, seed: Any, retain_graph: bool = True, create_graph: bool
                     except ArithmeticError:
                         pg = _ieee_retry(grads[0], g, out, (ad, bd))
                     old = a._g
-                    a._g = pg if old is None else _accumulate(a, old, pg)
+                    a._g = pg if old is None else old + pg if old.__class__ is float else _accumulate(a, old, pg)
                 if bd is not b and b.requires_grad:
                     try:
                         pg = grads[1](g, out, ad, bd)
                     except ArithmeticError:
                         pg = _ieee_retry(grads[1], g, out, (ad, bd))
                     old = b._g
-                    b._g = pg if old is None else _accumulate(b, old, pg)
+                    b._g = pg if old is None else old + pg if old.__class__ is float else _accumulate(b, old, pg)
             else:
                 (a,) = parents
                 if a.requires_grad:
@@ -191,7 +193,7 @@ def backward(root: Any, seed: Any, retain_graph: bool = True, create_graph: bool
                     except ArithmeticError:
                         pg = _ieee_retry(grads[0], g, node.data, (ad,))
                     old = a._g
-                    a._g = pg if old is None else _accumulate(a, old, pg)
+                    a._g = pg if old is None else old + pg if old.__class__ is float else _accumulate(a, old, pg)
             if not retain_graph:
                 node._release()
     finally:
@@ -211,6 +213,17 @@ def _general_step(node: Node, g: Any, parents: tuple, grads: Any, create_graph: 
     else:
         out, args = node.data, [p.data if isinstance(p, Node) else p for p in parents]
     args.extend(node._saved)
+    vjp = node._rule.vjp
+    if vjp is not None:
+        try:
+            pgs = vjp(g, out, *args)
+        except ArithmeticError:
+            pgs = _ieee_retry(vjp, g, out, args)
+        for p, pg in zip(parents, pgs):
+            if pg is not None and isinstance(p, Node) and p.requires_grad:
+                old = p._g
+                p._g = pg if old is None else old + pg if old.__class__ is float else _accumulate(p, old, pg)
+        return
     for p, formula in zip(parents, grads):
         if isinstance(p, Node) and p.requires_grad:
             try:
@@ -219,7 +232,7 @@ def _general_step(node: Node, g: Any, parents: tuple, grads: Any, create_graph: 
                 pg = _ieee_retry(formula, g, out, args)
             if pg is not None:
                 old = p._g
-                p._g = pg if old is None else _accumulate(p, old, pg)
+                p._g = pg if old is None else old + pg if old.__class__ is float else _accumulate(p, old, pg)
 
 
 def _accumulate(node: Node, old: Any, new: Any) -> Any:

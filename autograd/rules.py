@@ -16,7 +16,8 @@ from __future__ import annotations
 
 import math
 import operator
-from typing import Any, Callable
+from itertools import count
+from typing import Any, Callable, Iterator
 
 import numpy as np
 
@@ -33,10 +34,27 @@ class Rule:
     torch_name: str = ""            # PyTorch's name for the backward node ("MulBackward0")
     local: tuple[str, ...] = ()     # the local derivatives d out / d input_i, as text
     grads: tuple[Formula, ...] = ()
+    # Optional, for ops with many inputs: vjp(g, out, *inputs, *saved) returns every
+    # input's gradient in one call (the engine then skips `grads`, which stays the
+    # per-input reference that walkthroughs and diagrams read).
+    vjp: Formula | None = None
 
     @staticmethod
     def forward(*args: Any) -> Any:  # pragma: no cover - every rule overrides it
         raise NotImplementedError
+
+
+class _PerInput:
+    """`grads` for ops with any number of inputs: formula i is `make(i)`."""
+
+    def __init__(self, make: Callable[[int], Formula]) -> None:
+        self.make = make
+
+    def __getitem__(self, i: int) -> Formula:
+        return self.make(i)
+
+    def __iter__(self) -> Iterator[Formula]:
+        return (self.make(i) for i in count())
 
 
 def data_of(x: Any) -> Any:
@@ -252,6 +270,26 @@ class Abs(Rule):
         return abs(a)
 
     grads = (lambda g, out, a: g * _sign(a),)
+
+
+class LinComb(Rule):
+    """out = b + sum_i w_i x_i   (a neuron's pre-activation as one node)
+    inputs (w_0..w_{n-1}, x_0..x_{n-1}, b);   d out/dw_i = x_i,  d out/dx_i = w_i,  d out/db = 1"""
+    name, torch_name = "lincomb", "LinCombBackward0"
+
+    @staticmethod
+    def forward(ws, xs, b):
+        # The products summed exactly (fsum rounds once), then the bias added.
+        return math.fsum(map(operator.mul, ws, xs)) + b
+
+    @staticmethod
+    def vjp(g, out, *args):
+        n = len(args) // 2
+        return [g * x for x in args[n:2 * n]] + [g * w for w in args[:n]] + [g]
+
+    grads = _PerInput(lambda i: lambda g, out, *args: LinComb.vjp(g, out, *args)[i])
+
+    local = ()
 
 
 # ------------------------------------------------------------ functions on anything

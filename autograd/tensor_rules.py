@@ -8,13 +8,12 @@ numpy array or a Tensor, so every formula also runs on Tensors (create_graph).
 """
 from __future__ import annotations
 
-from itertools import count
-from typing import Any, Callable, Iterator
+from typing import Any, Callable
 
 import numpy as np
 
 from .engine import Node
-from .rules import Rule, data_of
+from .rules import Rule, _PerInput, data_of
 
 
 # ------------------------------------------------------------ helpers on arrays or Tensors
@@ -86,19 +85,6 @@ def _count(shape: tuple, dim: Any) -> int:
         return int(np.prod(shape, dtype=np.int64))
     dims = dim if isinstance(dim, tuple) else (dim,)
     return int(np.prod([shape[d] for d in dims], dtype=np.int64))
-
-
-class _PerInput:
-    """`grads` for ops with any number of inputs: formula i is `make(i)`."""
-
-    def __init__(self, make: Callable[[int], Callable[..., Any]]) -> None:
-        self.make = make
-
-    def __getitem__(self, i: int) -> Callable[..., Any]:
-        return self.make(i)
-
-    def __iter__(self) -> Iterator[Callable[..., Any]]:
-        return (self.make(i) for i in count())
 
 
 # ------------------------------------------------------------ reductions

@@ -13,12 +13,13 @@ inputs (so diagrams can show it) but gets no gradient.
 from __future__ import annotations
 
 import numbers
-from typing import Any, Union
+import operator
+from typing import Any, Sequence, Union
 
 from . import rules as R
 from .engine import Node, backward as _backward
 
-__all__ = ["Value"]
+__all__ = ["Value", "lincomb"]
 
 Number = Union[int, float]
 _new = object.__new__
@@ -189,3 +190,41 @@ del _rule, _name
 
 def _data(x: Any) -> float:
     return x.data if isinstance(x, Value) else x
+
+
+def lincomb(weights: Sequence[Any], inputs: Sequence[Any], bias: Any = 0.0) -> Value:
+    """bias + sum_i weights[i] * inputs[i] as one graph node (a neuron's pre-activation).
+
+    The number `sum((w * x for w, x in zip(weights, inputs)), bias)` computes, with the products
+    summed exactly (math.fsum, one rounding), as one node instead of 2n: backward visits one
+    node that hands x_i to w_i, w_i to x_i and 1 to the bias. Plain numbers are constants.
+    """
+    n = len(weights)
+    if len(inputs) != n:
+        raise ValueError(f"lincomb: {n} weights but {len(inputs)} inputs; they pair up one to one")
+    parents = (*weights, *inputs, bias)
+    if set(map(type, parents)) == _JUST_VALUE:          # the usual case: all Values
+        data = R.LinComb.forward(map(_get_data, weights), map(_get_data, inputs), bias.data)
+    else:
+        raw = [_constant(p) for p in parents]
+        parents = tuple(p if isinstance(p, Value) else r for p, r in zip(parents, raw))
+        data = R.LinComb.forward(raw[:n], raw[n:2 * n], raw[-1])
+    out = _new(Value)
+    out.data = data
+    out._parents = parents
+    out._g = 0.0
+    out.label = ""
+    out._rule = R.LinComb
+    return out
+
+
+_JUST_VALUE = {Value}
+_get_data = operator.attrgetter("data")
+
+
+def _constant(x: Any) -> float:
+    if isinstance(x, Value):
+        return x.data
+    if isinstance(x, numbers.Real):
+        return float(x)
+    raise TypeError(f"lincomb: expected Values or real numbers, got {type(x).__name__} ({x!r})")

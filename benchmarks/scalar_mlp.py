@@ -85,23 +85,51 @@ def build_mlp(scalar: type, rng: random.Random) -> list:
     return [[neuron(2) for _ in range(16)], [neuron(16) for _ in range(16)], [neuron(16)]]
 
 
-def forward(layers: list, x: list) -> Any:
+def plain_neuron(weights: list, bias: Any, x: list) -> Any:
+    """micrograd's neuron: 2n nodes (n products, n sums)."""
+    return sum((w * xi for w, xi in zip(weights, x)), bias)
+
+
+def plain_square_sum(params: list, zero: Any) -> Any:
+    return sum((p * p for p in params), zero)
+
+
+def fused_neuron(weights: list, bias: Any, x: list) -> Any:
+    """The same number as one node: autograd.lincomb."""
+    return _lincomb(weights, x, bias)
+
+
+def fused_square_sum(params: list, zero: Any) -> Any:
+    return _lincomb(params, params)
+
+
+def _lincomb(*args: Any) -> Any:
+    global _lincomb
+    from autograd import lincomb
+    _lincomb = lincomb
+    return lincomb(*args)
+
+
+def forward(layers: list, x: list, neuron: Any = plain_neuron) -> Any:
     for depth, layer in enumerate(layers):
         outs = []
         for weights, bias in layer:
-            act = sum((w * xi for w, xi in zip(weights, x)), bias)
+            act = neuron(weights, bias, x)
             outs.append(act.relu() if depth < len(layers) - 1 else act)
         x = outs
     return x[0]
 
 
-def training_step(scalar: type, layers: list, X: list, Y: list, lr: float = 0.05) -> float:
+def training_step(scalar: type, layers: list, X: list, Y: list, lr: float = 0.05,
+                  fused: bool = False) -> float:
+    neuron, square_sum = (fused_neuron, fused_square_sum) if fused else (plain_neuron,
+                                                                        plain_square_sum)
     params = [p for layer in layers for weights, bias in layer for p in weights + [bias]]
     inputs = [[scalar(v) for v in x] for x in X]
-    scores = [forward(layers, x) for x in inputs]
+    scores = [forward(layers, x, neuron) for x in inputs]
     losses = [(1 + -yi * si).relu() for yi, si in zip(Y, scores)]
     data_loss = sum(losses, scalar(0.0)) * (1.0 / len(losses))
-    reg_loss = 1e-4 * sum((p * p for p in params), scalar(0.0))
+    reg_loss = 1e-4 * square_sum(params, scalar(0.0))
     total = data_loss + reg_loss
     for p in params:
         p.grad = 0.0
@@ -117,7 +145,8 @@ def make_data(rng: random.Random, n: int = 100) -> tuple[list, list]:
     return X, Y
 
 
-def time_step(scalar: type, repeats: int, gc_on: bool) -> tuple[float, float, int]:
+def time_step(scalar: type, repeats: int, gc_on: bool, fused: bool = False
+              ) -> tuple[float, float, int]:
     """Best-of seconds for one step (a fresh graph each time), the loss, the node count."""
     best, loss = float("inf"), 0.0
     for _ in range(repeats):
@@ -129,7 +158,7 @@ def time_step(scalar: type, repeats: int, gc_on: bool) -> tuple[float, float, in
             gc.disable()
         try:
             t = time.perf_counter()
-            loss = training_step(scalar, layers, X, Y)
+            loss = training_step(scalar, layers, X, Y, fused=fused)
             best = min(best, time.perf_counter() - t)
         finally:
             if was_on:
@@ -138,14 +167,15 @@ def time_step(scalar: type, repeats: int, gc_on: bool) -> tuple[float, float, in
     return best, loss, 0
 
 
-def count_nodes() -> int:
+def count_nodes(fused: bool = False) -> int:
     from autograd import Value
     from autograd.engine import topological_order
     rng = random.Random(0)
     layers = build_mlp(Value, rng)
     X, Y = make_data(rng)
     inputs = [[Value(v) for v in x] for x in X]
-    losses = [(1 + -yi * forward(layers, x)).relu() for yi, x in zip(Y, inputs)]
+    neuron = fused_neuron if fused else plain_neuron
+    losses = [(1 + -yi * forward(layers, x, neuron)).relu() for yi, x in zip(Y, inputs)]
     return len(topological_order(sum(losses, Value(0.0))))
 
 
@@ -155,7 +185,12 @@ def run(quick: bool = False) -> dict:
     repeats = 1 if quick else 3
     ours, loss_ours, _ = time_step(Value, repeats, gc_on=True)
     ours_nogc, _, _ = time_step(Value, repeats, gc_on=False)
+    fused, loss_fused, _ = time_step(Value, repeats, gc_on=True, fused=True)
+    fused_nogc, _, _ = time_step(Value, repeats, gc_on=False, fused=True)
     ref, loss_ref, _ = time_step(RefScalar, repeats, gc_on=True)
     ref_nogc, _, _ = time_step(RefScalar, repeats, gc_on=False)
-    return {"ours_s": ours, "ours_nogc_s": ours_nogc, "ref_s": ref, "ref_nogc_s": ref_nogc,
-            "loss_agree": abs(loss_ours - loss_ref) / abs(loss_ref), "nodes": count_nodes()}
+    return {"ours_s": ours, "ours_nogc_s": ours_nogc, "fused_s": fused, "fused_nogc_s": fused_nogc,
+            "ref_s": ref, "ref_nogc_s": ref_nogc,
+            "loss_agree": abs(loss_ours - loss_ref) / abs(loss_ref),
+            "fused_agree": abs(loss_fused - loss_ref) / abs(loss_ref),
+            "nodes": count_nodes(), "fused_nodes": count_nodes(fused=True)}
