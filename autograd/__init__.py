@@ -5,6 +5,7 @@
 by one engine (`engine.py`) and one table of derivative rules (`rules.py`,
 `tensor_rules.py`).
 """
+from . import _malloc  # noqa: F401  (glibc: keep freed array memory between steps)
 from .creation import (arange, bool_, eye, float32, float64, from_numpy, full, generator,
                        int64, linspace, manual_seed, ones, ones_like, rand, randn, tensor, zeros,
                        zeros_like)

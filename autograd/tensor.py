@@ -206,14 +206,18 @@ class Tensor(Node):
         self._g = None
         if g is None:
             return None
-        shape = self._data.shape
-        if g.shape != shape:
-            g = T.sum_to(g, shape)
-        if not create_graph and g.dtype != self._data.dtype:
-            g = g.astype(self._data.dtype)
-        if self._rule is not None and _clock[0] > self._born:
+        data = self._data
+        if g.shape != data.shape:
+            g = T.sum_to(g, data.shape)
+        if g.dtype is not data.dtype and g.dtype != data.dtype and not create_graph:
+            g = g.astype(data.dtype)
+        if self._rule is None:
+            if store:
+                self._store_grad(g, create_graph)
+            return g
+        if _clock[0] > self._born:
             self._check_versions()
-        if store and (self._rule is None or self._retains_grad):
+        if store and self._retains_grad:
             self._store_grad(g, create_graph)
         return g
 
@@ -222,13 +226,14 @@ class Tensor(Node):
         return g if g.shape == self._data.shape else T.sum_to(g, self._data.shape)
 
     def _store_grad(self, g: Any, create_graph: bool) -> None:
+        grad = self.grad
         if create_graph:
             g = g if isinstance(g, Tensor) else _leaf(np.array(g))
-            self.grad = g if self.grad is None else self.grad + g
-        elif self.grad is None or self.grad.shape != self.shape:
-            self.grad = _leaf(np.array(g, dtype=self.dtype, copy=True))
+            self.grad = g if grad is None else grad + g
+        elif grad is None or grad._data.shape != g.shape:
+            self.grad = _leaf(g.copy())     # a copy: g may be shared with another input
         else:   # accumulate in place, as PyTorch does
-            np.add(self.grad._data, g, out=self.grad._data)
+            np.add(grad._data, g, out=grad._data)
 
     def _check_versions(self) -> None:
         """Some tensor was changed in place after this node was made: was it one we need?"""

@@ -370,28 +370,44 @@ class Linear(Rule):
 
     @staticmethod
     def forward(x, w, b):
-        return np.matmul(x, w.T) + b
+        out = np.matmul(x, w.T)
+        if out.dtype is b.dtype and b.ndim == 1 and out.ndim >= 1:
+            out += b                        # in place: one array fewer to allocate
+            return out
+        return out + b
 
     grads = (lambda g, out, x, w, b: g @ w,
-             lambda g, out, x, w, b: swap_last(_flat2(g)) @ _flat2(x),
-             lambda g, out, x, w, b: sum_to(g, b.shape))
+             lambda g, out, x, w, b: _weight_grad(g, x),
+             lambda g, out, x, w, b: _sum_rows(g))
+
+
+def _weight_grad(g: Any, x: Any) -> Any:
+    """g^T x over all leading axes: (..., out) and (..., in) give (out, in)."""
+    if len(g.shape) == 2:
+        return g.T @ x
+    return swap_last(_flat2(g)) @ _flat2(x)
+
+
+def _sum_rows(g: Any) -> Any:
+    """The bias gradient: g summed over every axis but the last."""
+    n = len(g.shape)
+    if n == 1:
+        return g
+    if n == 2 and g.__class__ is np.ndarray:
+        return np.add.reduce(g, 0)
+    if isinstance(g, Node):
+        return g.reshape(-1, g.shape[-1]).sum(0)
+    return np.add.reduce(g.reshape(-1, g.shape[-1]), 0)
 
 
 # ------------------------------------------------------------ fused losses
-def _reduce_loss(x: Any, reduction: str) -> Any:
+def _mse_grad(g: Any, d: Any, reduction: str) -> Any:
+    """dL/d(difference) for L = mse(d): 2 g d (divided by d's size for the mean)."""
     if reduction == "mean":
-        return np.mean(x)
-    return np.sum(x) if reduction == "sum" else x
-
-
-def _loss_scale(g: Any, a: Any, b: Any, reduction: str) -> Any:
-    """dL/d(elementwise loss): g itself, or g / n for the mean."""
-    return g / _nelem(a, b) if reduction == "mean" else g
-
-
-def _nelem(a: Any, b: Any) -> int:
-    return int(np.prod(np.broadcast_shapes(np.shape(data_of(a)), np.shape(data_of(b))),
-                       dtype=np.int64))
+        g = g * (2.0 / data_of(d).size)
+    else:
+        g = g * 2.0
+    return g * d
 
 
 class MSELoss(Rule):
@@ -401,7 +417,10 @@ class MSELoss(Rule):
     @staticmethod
     def forward(a, b, reduction):
         d = a - b
-        return _reduce_loss(d * d, reduction)
+        if reduction == "none":
+            return d * d
+        total = np.vdot(d, d)                  # one pass: sum of squares
+        return total / d.size if reduction == "mean" else total
 
-    grads = (lambda g, out, a, b, reduction: _loss_scale(g, a, b, reduction) * (2 * (a - b)),
-             lambda g, out, a, b, reduction: _loss_scale(g, a, b, reduction) * (2 * (b - a)))
+    grads = (lambda g, out, a, b, reduction: _mse_grad(g, a - b, reduction),
+             lambda g, out, a, b, reduction: _mse_grad(g, b - a, reduction))
