@@ -86,6 +86,11 @@ class Value(Node):
     def __float__(self) -> float:
         return self.data
 
+    def _repr_svg_(self) -> str | None:
+        """Jupyter shows a Value as the diagram of its graph (text repr without Graphviz)."""
+        from .graphviz import repr_svg
+        return repr_svg(self)
+
     # ---------------------------------------------------------------- ops
     def _apply(self, rule: type[R.Rule]) -> "Value":
         """A unary op: run the rule's forward, record the node."""

@@ -280,3 +280,17 @@ def test_modules_name_and_cluster_their_parameters():
     x_box = [n for n, a in nodes.items() if "data [1.000, -1.000]" in a][0]
     assert re.search(rf"\b{x_box} -> m0\b", src) and re.search(rf"\bm0 -> {relu_op}\b", src)
     assert len(re.findall(r"-> m0\b", src)) == 1                     # one edge per pair
+
+
+def test_a_value_displays_its_graph_in_jupyter():
+    import shutil
+    import xml.etree.ElementTree as ET
+    if shutil.which("dot") is None:
+        pytest.skip("needs Graphviz's dot")
+    a, b = Value(2.0, label="a"), Value(-3.0, label="b")
+    c = a * b
+    c.backward()
+    svg = c._repr_svg_()            # what IPython calls to display the object
+    root = ET.fromstring(svg)
+    text = " ".join(t.text or "" for t in root.iter() if t.tag.endswith("text"))
+    assert "-6" in text and "-3" in text
