@@ -231,7 +231,7 @@ class Tensor(Node):
             g = g if isinstance(g, Tensor) else _leaf(np.array(g))
             self.grad = g if grad is None else grad + g
         elif grad is None or grad._data.shape != g.shape:
-            self.grad = _leaf(g.copy())     # a copy: g may be shared with another input
+            self.grad = _grad_leaf(g.copy())    # a copy: g may be shared with another input
         else:   # accumulate in place, as PyTorch does
             np.add(grad._data, g, out=grad._data)
 
@@ -277,6 +277,14 @@ def _init(t: Tensor, arr: np.ndarray, requires_grad: bool = False) -> None:
     t._born = 0
     t._vc = [0]
     t._retains_grad = False
+
+
+def _grad_leaf(arr: np.ndarray) -> Tensor:
+    """A `.grad` tensor: a plain leaf around a float array we own (`_init` without checks)."""
+    t = _new(Tensor)
+    t._data, t.grad, t.requires_grad, t._g, t._parents = arr, None, False, None, ()
+    t._rule, t._saved, t._born, t._vc, t._retains_grad = None, (), 0, [0], False
+    return t
 
 
 def _leaf(arr: np.ndarray, requires_grad: bool = False) -> Tensor:

@@ -232,8 +232,10 @@ def dot(a: Any, b: Any) -> Tensor:
 
 def linear(x: Any, weight: Tensor, bias: Tensor | None = None) -> Tensor:
     """x @ weight^T + bias, one fused node (nn.Linear)."""
-    x = as_tensor(x)
-    if x.ndim == 0 or weight.ndim != 2 or x.shape[-1] != weight.shape[1]:
+    if not isinstance(x, Tensor):
+        x = as_tensor(x)
+    xs, ws = x._data.shape, weight._data.shape
+    if not xs or len(ws) != 2 or xs[-1] != ws[1]:
         raise ValueError(f"linear: input of shape {x.shape} does not fit a weight of shape "
                          f"{weight.shape} (the input's last dimension must be in_features = "
                          f"{weight.shape[-1] if weight.ndim else '?'})")
