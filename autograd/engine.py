@@ -220,9 +220,13 @@ def _general_step(node: Node, g: Any, parents: tuple, grads: Any, create_graph: 
         except ArithmeticError:
             pgs = _ieee_retry(vjp, g, out, args)
         for p, pg in zip(parents, pgs):
-            if pg is not None and isinstance(p, Node) and p.requires_grad:
-                old = p._g
-                p._g = pg if old is None else old + pg if old.__class__ is float else _accumulate(p, old, pg)
+            if pg is None or not isinstance(p, Node) or not p.requires_grad:
+                continue
+            old = p._g
+            if old.__class__ is float:
+                p._g = old + pg
+            else:
+                p._g = pg if old is None else _accumulate(p, old, pg)
         return
     for p, formula in zip(parents, grads):
         if isinstance(p, Node) and p.requires_grad:
