@@ -1,0 +1,116 @@
+"""Functions behind the layers and losses (`import nn.functional as F`), PyTorch's names.
+
+    softmax(x)_i     = e^(x_i - m) / sum_j e^(x_j - m)            (m = max_j x_j: no overflow)
+    log_softmax(x)_i = (x_i - m) - log sum_j e^(x_j - m)
+    cross_entropy    = -log_softmax(x)[target], averaged over the batch
+"""
+from __future__ import annotations
+
+import warnings
+from typing import Any
+
+import numpy as np
+
+import autograd
+from autograd import Tensor
+from autograd.tensor import as_tensor
+from autograd.tensor_ops import mse_loss as _fused_mse
+
+__all__ = ["relu", "sigmoid", "tanh", "linear", "mse_loss", "l1_loss", "softmax",
+           "log_softmax", "cross_entropy"]
+
+_REDUCTIONS = ("mean", "sum", "none")
+
+
+def relu(x: Tensor) -> Tensor:
+    """max(x, 0)."""
+    return x.relu()
+
+
+def sigmoid(x: Tensor) -> Tensor:
+    """1 / (1 + e^-x)."""
+    return x.sigmoid()
+
+
+def tanh(x: Tensor) -> Tensor:
+    """tanh(x)."""
+    return x.tanh()
+
+
+def linear(x: Tensor, weight: Tensor, bias: Tensor | None = None) -> Tensor:
+    """x W^T + b."""
+    return autograd.linear(x, weight, bias)
+
+
+def _check_pair(op: str, input: Tensor, target: Any, reduction: str) -> Tensor:
+    if reduction not in _REDUCTIONS:
+        raise ValueError(f"{op}: reduction must be 'mean', 'sum' or 'none', got {reduction!r}")
+    target = as_tensor(target)
+    if input.shape != target.shape:
+        try:
+            shape = np.broadcast_shapes(input.shape, target.shape)
+        except ValueError:
+            raise ValueError(f"{op}: input of shape {input.shape} and target of shape "
+                             f"{target.shape} cannot be broadcast together") from None
+        warnings.warn(
+            f"{op}: input shape {input.shape} differs from target shape {target.shape}; they "
+            f"broadcast to {shape}, so every prediction is compared with every target. This "
+            "is almost always a bug: make the shapes equal (for example y_pred.squeeze(1) or "
+            "y.reshape(-1, 1)).", UserWarning, stacklevel=3)
+    return target
+
+
+def mse_loss(input: Tensor, target: Any, reduction: str = "mean") -> Tensor:
+    """mean((input - target)^2) (or "sum", or "none" for the elementwise squares)."""
+    target = _check_pair("mse_loss", input, target, reduction)
+    return _fused_mse(input, target, reduction)
+
+
+def l1_loss(input: Tensor, target: Any, reduction: str = "mean") -> Tensor:
+    """mean(|input - target|); the derivative at a tie (input == target) is 0."""
+    target = _check_pair("l1_loss", input, target, reduction)
+    err = (input - target).abs()
+    if reduction == "none":
+        return err
+    return err.mean() if reduction == "mean" else err.sum()
+
+
+def _shifted(x: Tensor, dim: int) -> Tensor:
+    # Subtracting the (constant) maximum changes neither softmax nor its gradient.
+    return x - x.max(dim=dim, keepdim=True).values.detach()
+
+
+def softmax(x: Tensor, dim: int = -1) -> Tensor:
+    """e^x / sum(e^x) along `dim`, computed without overflow."""
+    e = _shifted(x, dim).exp()
+    return e / e.sum(dim=dim, keepdim=True)
+
+
+def log_softmax(x: Tensor, dim: int = -1) -> Tensor:
+    """log(softmax(x)) along `dim`, computed without overflow or log(0)."""
+    z = _shifted(x, dim)
+    return z - z.exp().sum(dim=dim, keepdim=True).log()
+
+
+def cross_entropy(input: Tensor, target: Any, reduction: str = "mean") -> Tensor:
+    """-log softmax(input)[target]: input (N, C) scores, target (N,) class indices
+    (or input (C,) and a single index)."""
+    if reduction not in _REDUCTIONS:
+        raise ValueError(f"cross_entropy: reduction must be 'mean', 'sum' or 'none', got "
+                         f"{reduction!r}")
+    t = np.asarray(target._data if isinstance(target, Tensor) else target)
+    if t.dtype.kind not in "iu":
+        raise TypeError(f"cross_entropy: target must hold integer class indices, got dtype "
+                        f"{t.dtype}")
+    if input.ndim not in (1, 2) or t.shape != input.shape[:-1]:
+        raise ValueError(f"cross_entropy: expected input (N, C) with target (N,), or input (C,) "
+                         f"with a single index; got input {input.shape} and target {t.shape}")
+    classes = input.shape[-1]
+    if t.size and (t.min() < 0 or t.max() >= classes):
+        raise IndexError(f"cross_entropy: target indices must lie in [0, {classes}), got "
+                         f"values from {t.min()} to {t.max()}")
+    logp = log_softmax(input, dim=-1)
+    picked = logp[t] if input.ndim == 1 else logp[np.arange(len(t)), t]
+    if reduction == "none":
+        return -picked
+    return -(picked.mean() if reduction == "mean" else picked.sum())
