@@ -75,12 +75,29 @@ class Optimizer:
 
     def step(self) -> None:
         """Update every parameter that has a gradient."""
+        # An in-place change: stamp it, so that a graph still holding these parameters
+        # refuses to backpropagate through the old values.
+        _clock[0] += 1
+        now = _clock[0]
+        state = self.state
         for group in self.param_groups:
+            update = self._plain_update if self._is_plain(group) else None
             for p in group["params"]:
-                if p.grad is not None:
-                    self._update(p, p.grad._data, group, self.state.setdefault(id(p), {}))
-                    _clock[0] += 1          # an in-place change: a pending graph must notice
-                    p._vc[0] = _clock[0]
+                grad = p.grad
+                if grad is None:
+                    continue
+                if update is not None:
+                    update(p, grad._data, group["lr"])
+                else:
+                    self._update(p, grad._data, group, state.setdefault(id(p), {}))
+                p._vc[0] = now
+
+    def _is_plain(self, group: dict) -> bool:
+        return False
+
+    @staticmethod
+    def _plain_update(p: Tensor, g: np.ndarray, lr: float) -> None:
+        p._data -= lr * g
 
     def _update(self, p: Tensor, g: np.ndarray, group: dict, state: dict) -> None:
         raise NotImplementedError
@@ -136,6 +153,9 @@ class SGD(Optimizer):
             raise ValueError(f"SGD: invalid momentum {group['momentum']!r}: must be >= 0")
         if group["nesterov"] and (group["momentum"] <= 0 or group["dampening"] != 0):
             raise ValueError("SGD: Nesterov momentum needs momentum > 0 and dampening = 0")
+
+    def _is_plain(self, group: dict) -> bool:
+        return group["momentum"] == 0 and group["weight_decay"] == 0    # p <- p - lr g
 
     def _update(self, p: Tensor, g: np.ndarray, group: dict, state: dict) -> None:
         lr, momentum, wd = group["lr"], group["momentum"], group["weight_decay"]
