@@ -24,6 +24,9 @@ demo: setup
 	$(PY) examples/chain_rule.py
 	$(PY) -m autograd draw "1/(1+exp(-(w0*x0+w1*x1+w2)))" \
 	    --at w0=2 x0=-1 w1=-3 x1=-2 w2=-3 -o docs/sigmoid.svg --steps docs/sigmoid_steps
+	@$(PY) -m pip install -q -e ".[plot]" || echo "note: matplotlib could not be installed; no plot"
+	@mkdir -p out
+	$(PY) examples/f_mlp.py --plot out/mlp_loss.png
 
 test: setup
 	$(PY) -m pytest

@@ -1,0 +1,28 @@
+"""(d) The update by an optimizer: `nn.optim.SGD` with zero_grad() and step()."""
+import autograd
+import nn
+
+from _common import parse_args
+
+args = parse_args(__doc__.splitlines()[0])
+autograd.manual_seed(args.seed)
+
+w_true = autograd.Tensor([1, 2, 3])
+b_true = 5
+net = nn.Linear(in_features = 3, out_features = 1, bias = True)
+X = autograd.randn(100, 3)
+y = autograd.mv(X, w_true) + b_true
+gamma = 0.1
+losses = []
+optimizer = nn.optim.SGD(net.parameters(), lr=gamma)
+for i in range(100):
+    optimizer.zero_grad()
+    y_pred = net(X)
+    loss = autograd.mean((y- y_pred.squeeze(1))**2)
+    loss.backward()
+    optimizer.step()
+    losses.append(loss.item())
+
+print('obtained w: ', net.weight, 'true w:', w_true)
+print('obtained b: ', net.bias, 'true b:', b_true)
+print(f'final loss: {losses[-1]:.3e}')
