@@ -7,7 +7,6 @@ listing: gamma = 0.01, 500 iterations, summed squared error).
 so w += gamma * X^T errors and b += gamma * sum(errors) walk downhill.
 """
 import numpy as np
-
 from _common import parse_args
 
 args = parse_args(__doc__.splitlines()[0])

@@ -1,8 +1,8 @@
 """(b) The same regression with autograd Tensors: requires_grad, backward() and the manual
 update (the lecture's PyTorch listing with `torch.` renamed to `autograd.`)."""
-import autograd
-
 from _common import parse_args
+
+import autograd
 
 args = parse_args(__doc__.splitlines()[0])
 autograd.manual_seed(args.seed)

@@ -1,8 +1,8 @@
 """(c) The model as `nn.Linear(3, 1)`; the update is still written by hand."""
+from _common import parse_args
+
 import autograd
 import nn
-
-from _common import parse_args
 
 args = parse_args(__doc__.splitlines()[0])
 autograd.manual_seed(args.seed)

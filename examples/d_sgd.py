@@ -1,8 +1,8 @@
 """(d) The update by an optimizer: `nn.optim.SGD` with zero_grad() and step()."""
+from _common import parse_args
+
 import autograd
 import nn
-
-from _common import parse_args
 
 args = parse_args(__doc__.splitlines()[0])
 autograd.manual_seed(args.seed)

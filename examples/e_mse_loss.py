@@ -1,10 +1,10 @@
 """(e) The loss as a module too: `nn.MSELoss()`. This is the lecture's final linear-regression
 listing with `torch.` renamed to `autograd.`, `torch.nn.` to `nn.`, `torch.optim.` to
 `nn.optim.`."""
+from _common import parse_args
+
 import autograd
 import nn
-
-from _common import parse_args, save_loss_plot
 
 args = parse_args(__doc__.splitlines()[0])
 autograd.manual_seed(args.seed)

@@ -1,10 +1,10 @@
 """(f) The lecture's multi-layer perceptron: 1 -> 6 -> 10 -> 6 -> 1 with ReLU, fitted to
 y = x^2 + 3 on 1,000 samples for 10,000 epochs with SGD (lr 0.01); then five new points,
 true against predicted, and the loss curve."""
+from _common import Progress, parse_args, save_loss_plot
+
 import autograd
 import nn
-
-from _common import Progress, parse_args, save_loss_plot
 
 args = parse_args(__doc__.splitlines()[0], plot=True)
 autograd.manual_seed(args.seed)
@@ -46,7 +46,7 @@ y = (x**2) + 3
 with autograd.no_grad():
     y_pred = net(x)
 print("     x      true  predicted   error")
-for xi, yi, pi in zip(x.data[:, 0], y.data[:, 0], y_pred.data[:, 0]):
+for xi, yi, pi in zip(x.data[:, 0], y.data[:, 0], y_pred.data[:, 0], strict=True):
     print(f"{xi:7.4f}  {yi:7.4f}  {pi:9.4f}  {pi - yi:+7.4f}")
 
 save_loss_plot(losses, args.plot, "MLP on y = x^2 + 3 (SGD, lr 0.01)")

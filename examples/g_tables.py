@@ -9,11 +9,10 @@ The inputs are standardised (zero mean, unit spread) before descending, so that 
 size suits every column; the weights are mapped back to the raw units at the end.
 """
 import numpy as np
+from _common import parse_args
 
 import autograd
 import nn
-
-from _common import parse_args
 
 TABLES = {
     "x = y = 1, 2, 3": ([[1], [2], [3]], [1, 2, 3]),

@@ -6,10 +6,9 @@ derived by hand, and the same fit with autograd Tensors, where backward() derive
     by autograd:  loss.backward() fills w.grad and b.grad with the same numbers
 """
 import numpy as np
+from _common import parse_args
 
 import autograd
-
-from _common import parse_args
 
 args = parse_args(__doc__.splitlines()[0])
 rng = np.random.default_rng(args.seed)

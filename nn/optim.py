@@ -15,7 +15,6 @@ Adam, at step t:
 """
 from __future__ import annotations
 
-import math
 from typing import Any, Iterable
 
 import numpy as np
@@ -119,12 +118,12 @@ class Optimizer:
 
     def load_state_dict(self, state_dict: dict) -> None:
         groups = state_dict["param_groups"]
-        if len(groups) != len(self.param_groups) or any(
-                len(a["params"]) != len(b["params"]) for a, b in zip(groups, self.param_groups)):
+        sizes = [len(g["params"]) for g in groups]
+        if sizes != [len(g["params"]) for g in self.param_groups]:
             raise ValueError(f"{type(self).__name__}.load_state_dict: the saved groups do not "
                              "match this optimizer's parameter groups")
         params = [p for g in self.param_groups for p in g["params"]]
-        for mine, saved in zip(self.param_groups, groups):
+        for mine, saved in zip(self.param_groups, groups, strict=True):
             mine.update({k: v for k, v in saved.items() if k != "params"})
         self.state = {id(params[i]): {n: (np.array(v) if isinstance(v, np.ndarray) else v)
                                       for n, v in s.items()}
@@ -202,6 +201,7 @@ class Adam(Optimizer):
         m *= b1
         m += (1 - b1) * g
         v *= b2
-        v += (1 - b2) * (g * g)
-        denom = np.sqrt(v) / math.sqrt(1 - b2 ** t) + eps
-        data -= (lr / (1 - b1 ** t)) * (m / denom)
+        v += (1 - b2) * g * g
+        m_hat = m / (1 - b1 ** t)                   # the documented formula, term by term
+        v_hat = v / (1 - b2 ** t)
+        data -= lr * m_hat / (np.sqrt(v_hat) + eps)

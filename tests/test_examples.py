@@ -1,0 +1,73 @@
+"""Every example runs (quick mode) and prints what the lecture's slide shows."""
+from __future__ import annotations
+
+import re
+import subprocess
+import sys
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+EXAMPLES = Path(__file__).resolve().parent.parent / "examples"
+
+
+def run(name: str, *args: str) -> str:
+    out = subprocess.run([sys.executable, str(EXAMPLES / name), *args], capture_output=True,
+                         text=True, timeout=300, cwd=EXAMPLES)
+    assert out.returncode == 0, out.stderr
+    return out.stdout
+
+
+def numbers(text: str) -> list[float]:
+    return [float(x) for x in re.findall(r"-?\d+\.\d*(?:e[-+]?\d+)?", text)]
+
+
+@pytest.mark.parametrize("name", ["a_numpy_regression.py", "b_tensor_regression.py",
+                                  "c_nn_linear.py", "d_sgd.py"])
+def test_linear_regression_listings_recover_w_and_b(name):
+    text = run(name, "--quick")
+    w = numbers(re.search(r"obtained w:(.*?)true w", text, re.S).group(1))
+    b = numbers(re.search(r"obtained b:(.*?)true b", text, re.S).group(1))[-1]
+    np.testing.assert_allclose(w, [1, 2, 3], atol=1e-3)
+    assert abs(b - 5) < 1e-3
+
+
+def test_the_final_regression_listing_prints_the_parameters_like_the_slide():
+    text = run("e_mse_loss.py", "--quick")
+    assert text.count("Parameter containing:") == 2
+    assert "tensor([[1.0000, 2.0000, 3.0000]], requires_grad=True)" in text
+    assert "tensor([5.0000], requires_grad=True)" in text
+
+
+def test_side_by_side_regression_agrees():
+    text = run("linear_regression.py", "--quick")
+    diff = float(re.search(r"difference between the two: ([\d.e+-]+)", text).group(1))
+    assert diff < 1e-10
+    w = numbers(text.splitlines()[1].split("b:")[0])
+    np.testing.assert_allclose(w, [1, 2, 3], atol=1e-3)
+
+
+def test_mlp_quick_run_trains_and_prints_the_five_point_table(tmp_path):
+    text = run("f_mlp.py", "--quick", "--plot", str(tmp_path / "loss.png"))
+    first, last = map(float, re.search(r"epochs: ([\d.]+) \(first epoch: ([\d.]+)\)",
+                                       text).group(2, 1))
+    assert last < first / 10                          # 300 epochs already cut the loss
+    rows = [line.split() for line in text.splitlines() if re.match(r"^\s*-?\d+\.\d+\s", line)]
+    assert len(rows) == 5
+    for x, true, pred, err in rows:
+        assert abs(float(true) - (float(x) ** 2 + 3)) < 1e-3
+        assert abs(float(pred) - float(true) - float(err)) < 2e-4
+    plotted = (tmp_path / "loss.png").exists()
+    assert plotted or "matplotlib is not installed" in text
+
+
+def test_tables_match_least_squares():
+    text = run("g_tables.py")
+    gaps = [float(g) for g in re.findall(r"largest difference: ([\d.e+-]+)", text)]
+    assert len(gaps) == 3 and max(gaps) < 1e-8
+
+
+def test_chain_rule_demo_quick():
+    text = run("chain_rule.py", "--quick")
+    assert "0.73" in text and "-0.53" in text

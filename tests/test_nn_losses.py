@@ -1,0 +1,102 @@
+"""Losses and nn.functional: values against numpy, gradients against central differences."""
+from __future__ import annotations
+
+import warnings
+
+import numpy as np
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+import autograd
+import nn
+import nn.functional as F
+
+
+def numeric_grad(f, x: np.ndarray, eps: float = 1e-6) -> np.ndarray:
+    """Central differences of the scalar f(array) with respect to every element of x."""
+    g = np.zeros_like(x)
+    for i in np.ndindex(x.shape):
+        up, down = x.copy(), x.copy()
+        up[i] += eps
+        down[i] -= eps
+        g[i] = (f(up) - f(down)) / (2 * eps)
+    return g
+
+
+def check_grad(loss_of_tensor, x: np.ndarray, upstream: float = 1.0) -> None:
+    t = autograd.tensor(x, requires_grad=True)
+    (loss_of_tensor(t) * upstream).backward()
+    expected = numeric_grad(lambda a: loss_of_tensor(autograd.tensor(a)).item() * upstream, x)
+    np.testing.assert_allclose(t.grad.data, expected, rtol=1e-5, atol=1e-7)
+
+
+shapes = st.tuples(st.integers(1, 4), st.integers(1, 4))
+seeds = st.integers(0, 2**32 - 1)
+
+
+@given(shapes, seeds, st.sampled_from(["mean", "sum"]))
+@settings(deadline=None)
+def test_mse_and_l1_gradients(shape, seed, reduction):
+    rng = np.random.default_rng(seed)
+    x, target = rng.standard_normal(shape), rng.standard_normal(shape)
+    for f in (F.mse_loss, F.l1_loss):
+        check_grad(lambda t: f(t, autograd.tensor(target), reduction=reduction), x)
+
+
+@given(shapes, seeds)
+@settings(deadline=None)
+def test_softmax_log_softmax_cross_entropy_gradients(shape, seed):
+    rng = np.random.default_rng(seed)
+    x = rng.standard_normal(shape) * 3
+    w = rng.standard_normal(shape)          # a random upstream gradient through a weighted sum
+    check_grad(lambda t: (F.softmax(t, dim=1) * autograd.tensor(w)).sum(), x)
+    check_grad(lambda t: (F.log_softmax(t, dim=0) * autograd.tensor(w)).sum(), x)
+    target = rng.integers(0, shape[1], shape[0])
+    check_grad(lambda t: F.cross_entropy(t, target), x)
+
+
+def test_loss_values_against_numpy():
+    rng = np.random.default_rng(0)
+    a, b = rng.standard_normal((5, 3)), rng.standard_normal((5, 3))
+    A, B = autograd.tensor(a), autograd.tensor(b)
+    assert np.isclose(nn.MSELoss()(A, B).item(), np.mean((a - b) ** 2))
+    assert np.isclose(nn.MSELoss(reduction="sum")(A, B).item(), np.sum((a - b) ** 2))
+    np.testing.assert_allclose(nn.MSELoss(reduction="none")(A, B).data, (a - b) ** 2)
+    assert np.isclose(nn.L1Loss()(A, B).item(), np.mean(np.abs(a - b)))
+    target = np.array([0, 2, 1, 1, 0])
+    logp = a - np.log(np.exp(a).sum(1, keepdims=True))
+    expected = -logp[np.arange(5), target].mean()
+    assert np.isclose(nn.CrossEntropyLoss()(A, target).item(), expected)
+    np.testing.assert_allclose(F.softmax(A, dim=1).data.sum(1), np.ones(5))
+
+
+def test_softmax_and_cross_entropy_are_stable_for_huge_scores():
+    x = autograd.tensor([[1000.0, 0.0, -1000.0]], requires_grad=True)
+    np.testing.assert_allclose(F.softmax(x, dim=1).data, [[1.0, 0.0, 0.0]])
+    loss = F.cross_entropy(x, [2])
+    assert np.isfinite(loss.item()) and np.isclose(loss.item(), 2000.0)
+    loss.backward()
+    assert np.all(np.isfinite(x.grad.data))
+
+
+def test_broadcasting_shapes_warn_as_pytorch_does():
+    pred, y = autograd.randn(10, 1), autograd.randn(10)
+    with pytest.warns(UserWarning, match=r"\(10, 1\).*\(10,\).*squeeze"):
+        nn.MSELoss()(pred, y)
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        nn.MSELoss()(pred.squeeze(1), y)               # equal shapes: silent
+
+
+def test_bad_inputs_are_clear_errors():
+    with pytest.raises(ValueError, match=r"\(3,\).*\(4,\)"):
+        nn.MSELoss()(autograd.randn(3), autograd.randn(4))
+    with pytest.raises(ValueError, match="reduction"):
+        nn.MSELoss(reduction="avg")
+    with pytest.raises(TypeError, match="integer"):
+        F.cross_entropy(autograd.randn(2, 3), [0.5, 1.0])
+    with pytest.raises(IndexError, match=r"\[0, 3\)"):
+        F.cross_entropy(autograd.randn(2, 3), [0, 3])
+    with pytest.raises(ValueError, match="target"):
+        F.cross_entropy(autograd.randn(2, 3), [0, 1, 2])

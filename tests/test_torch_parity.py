@@ -1,0 +1,83 @@
+"""Same weights, same data: nn and PyTorch agree (outputs, gradients, state-dict keys and
+shapes, optimizer trajectories). Skipped when PyTorch is not installed."""
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+torch = pytest.importorskip("torch")
+
+import autograd  # noqa: E402
+import nn  # noqa: E402
+
+
+def pair():
+    ours = nn.Sequential(nn.Linear(1, 6), nn.ReLU(), nn.Linear(6, 10), nn.Tanh(),
+                         nn.Linear(10, 6), nn.Sigmoid(), nn.Linear(6, 1))
+    theirs = torch.nn.Sequential(torch.nn.Linear(1, 6), torch.nn.ReLU(), torch.nn.Linear(6, 10),
+                                 torch.nn.Tanh(), torch.nn.Linear(10, 6), torch.nn.Sigmoid(),
+                                 torch.nn.Linear(6, 1)).double()
+    theirs.load_state_dict({k: torch.from_numpy(v.data.copy())
+                            for k, v in ours.state_dict().items()})
+    return ours, theirs
+
+
+def test_state_dict_keys_and_shapes_are_pytorchs():
+    ours, theirs = pair()
+    assert [(k, tuple(v.shape)) for k, v in ours.state_dict().items()] == \
+           [(k, tuple(v.shape)) for k, v in theirs.state_dict().items()]
+    back = {k: v.numpy() for k, v in theirs.state_dict().items()}
+    ours.load_state_dict(back)                       # and back again, through numpy
+
+
+def test_outputs_and_gradients_agree():
+    ours, theirs = pair()
+    x = np.random.default_rng(0).standard_normal((20, 1))
+    y = x ** 2 + 3
+    lo = nn.MSELoss()(ours(autograd.tensor(x)), autograd.tensor(y))
+    lt = torch.nn.MSELoss()(theirs(torch.from_numpy(x)), torch.from_numpy(y))
+    assert np.isclose(lo.item(), lt.item(), rtol=1e-12)
+    lo.backward()
+    lt.backward()
+    for (k, p), q in zip(ours.named_parameters(), theirs.parameters(), strict=True):
+        np.testing.assert_allclose(p.grad.data, q.grad.numpy(), rtol=1e-10, atol=1e-14,
+                                   err_msg=k)
+
+
+@pytest.mark.parametrize("make", [
+    lambda ps, lib: lib.SGD(ps, lr=0.05, momentum=0.9, weight_decay=1e-3),
+    lambda ps, lib: lib.SGD(ps, lr=0.05, momentum=0.9, nesterov=True),
+    lambda ps, lib: lib.Adam(ps, lr=1e-2, weight_decay=1e-3),
+])
+def test_optimizer_trajectories_agree(make):
+    ours, theirs = pair()
+    x = np.random.default_rng(1).standard_normal((50, 1))
+    y = x ** 2 + 3
+    opt_o, opt_t = make(ours.parameters(), nn.optim), make(theirs.parameters(), torch.optim)
+    X, Y, Xt, Yt = autograd.tensor(x), autograd.tensor(y), torch.from_numpy(x), torch.from_numpy(y)
+    for _ in range(200):
+        opt_o.zero_grad()
+        lo = nn.MSELoss()(ours(X), Y)
+        lo.backward()
+        opt_o.step()
+        opt_t.zero_grad()
+        lt = torch.nn.MSELoss()(theirs(Xt), Yt)
+        lt.backward()
+        opt_t.step()
+        assert np.isclose(lo.item(), lt.item(), rtol=1e-6)
+
+
+def test_cross_entropy_and_softmax_agree():
+    rng = np.random.default_rng(2)
+    x = rng.standard_normal((6, 4)) * 5
+    target = rng.integers(0, 4, 6)
+    a = autograd.tensor(x, requires_grad=True)
+    b = torch.tensor(x, requires_grad=True)
+    la = nn.CrossEntropyLoss()(a, target)
+    lb = torch.nn.CrossEntropyLoss()(b, torch.from_numpy(target))
+    la.backward()
+    lb.backward()
+    assert np.isclose(la.item(), lb.item(), rtol=1e-12)
+    np.testing.assert_allclose(a.grad.data, b.grad.numpy(), rtol=1e-10, atol=1e-14)
+    np.testing.assert_allclose(nn.functional.log_softmax(a, dim=0).data,
+                               torch.log_softmax(b, dim=0).detach().numpy(), rtol=1e-12)
