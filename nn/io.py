@@ -52,16 +52,23 @@ def load(path: str | os.PathLike) -> "OrderedDict[str, Tensor]":
     if head.startswith(_NPY_MAGIC):
         raise _refuse(name, "is a single .npy array, not an .npz archive of named arrays")
     if not head.startswith(_ZIP_MAGIC):
-        what = ("a Python pickle (torch.save's format?); refusing, since unpickling can "
-                "run code" if head[:1] == b"\x80" else "of another format")
+        what = ("a Python pickle; refusing, since unpickling can run code"
+                if head[:1] == b"\x80" else "of another format")
         raise _refuse(name, f"is not an .npz archive: the file is {what}")
     out: OrderedDict[str, Tensor] = OrderedDict()
     key = None
     try:
         with np.load(path, allow_pickle=False) as archive:
             for key in archive.files:
-                out[key] = autograd.tensor(archive[key])
+                arr = archive[key]
+                if not isinstance(arr, np.ndarray):     # a zip member that is not .npy
+                    raise _refuse(name, f"is a zip archive but not an .npz: member {key!r} "
+                                  "is not a numpy array (a torch.save file? load it with "
+                                  "torch, save its state_dict's numpy arrays with nn.save)")
+                out[key] = autograd.tensor(arr)
     except ValueError as e:
+        if str(e).startswith("nn.load"):
+            raise
         if "pickle" in str(e).lower():
             raise _refuse(name, f"holds Python objects under {key!r} that only pickle could "
                           "load; refusing, since unpickling can run code") from None

@@ -1,6 +1,9 @@
 """nn.save / nn.load: .npz round trips, and files that would need pickle are refused."""
 from __future__ import annotations
 
+import pickle
+import zipfile
+
 import numpy as np
 import pytest
 
@@ -29,9 +32,14 @@ def test_a_pickled_object_is_refused_and_never_runs(tmp_path):
             return (open, (str(marker), "w"))    # would create a file when unpickled
 
     path = tmp_path / "evil.npz"
-    np.savez(path, weight=np.array([Payload()], dtype=object))
-    with pytest.raises(ValueError, match="pickle"):
+    np.savez(path, bias=np.zeros(2), weight=np.array([Payload()], dtype=object))
+    with pytest.raises(ValueError, match=r"evil.npz.*'weight'.*pickle"):
         nn.load(path)
+    assert not marker.exists()
+    whole = tmp_path / "model.pkl"              # a whole pickled file is refused unread too
+    whole.write_bytes(pickle.dumps(Payload()))
+    with pytest.raises(ValueError, match=r"model.pkl.*pickle"):
+        nn.load(whole)
     assert not marker.exists()
 
 
@@ -44,10 +52,15 @@ def test_truncated_and_foreign_files_are_clear_errors(tmp_path):
     text.write_text("these are not weights\n")
     single = tmp_path / "single.npy"
     np.save(single, np.ones(3))
-    for path in (truncated, text, single):
+    foreign_zip = tmp_path / "other.zip"        # a zip whose member is not a numpy array
+    with zipfile.ZipFile(foreign_zip, "w") as z:
+        z.writestr("archive/data.pkl", b"\x80\x04N.")
+    expected = {truncated: "truncated", text: "another format", single: "single .npy",
+                foreign_zip: "not a numpy array"}
+    for path, why in expected.items():
         with pytest.raises(ValueError, match="nn.load") as e:
             nn.load(path)
-        assert str(path.name) in str(e.value)
+        assert path.name in str(e.value) and why in str(e.value)
     with pytest.raises(FileNotFoundError):
         nn.load(tmp_path / "missing.npz")
 
