@@ -46,6 +46,9 @@ def test_a_shared_parameter_is_listed_once():
     lin = nn.Linear(2, 2)
     net = nn.Sequential(lin, nn.ReLU(), lin)
     assert len(list(net.parameters())) == 2
+    tied = nn.Sequential(nn.Linear(3, 3), nn.Linear(3, 3))
+    tied[1].weight = tied[0].weight                 # tied weights in two modules: once
+    assert [k for k, _ in tied.named_parameters()] == ["0.weight", "0.bias", "1.bias"]
 
 
 def test_assigning_before_super_init_is_a_clear_error():
