@@ -45,17 +45,24 @@ def test_outputs_and_gradients_agree():
 
 
 @pytest.mark.parametrize("make", [
+    lambda ps, lib: lib.SGD(ps, lr=0.05),
     lambda ps, lib: lib.SGD(ps, lr=0.05, momentum=0.9, weight_decay=1e-3),
-    lambda ps, lib: lib.SGD(ps, lr=0.05, momentum=0.9, nesterov=True),
+    lambda ps, lib: lib.SGD(ps, lr=0.05, momentum=0.9, weight_decay=1e-3, nesterov=True),
+    lambda ps, lib: lib.SGD(ps, lr=0.05, momentum=0.9, dampening=0.3, weight_decay=1e-2),
     lambda ps, lib: lib.Adam(ps, lr=1e-2, weight_decay=1e-3),
+    lambda ps, lib: lib.Adam(ps, lr=3e-3, betas=(0.8, 0.95), eps=1e-6, weight_decay=1e-2),
 ])
 def test_optimizer_trajectories_agree(make):
+    """Loss curves and final weights equal to rounding (float64 both). The settings are
+    ones where training is stable: with a large Adam step and a small beta2 the dynamics
+    are chaotic and any two implementations' rounding differences grow until they part."""
     ours, theirs = pair()
     x = np.random.default_rng(1).standard_normal((50, 1))
     y = x ** 2 + 3
     opt_o, opt_t = make(ours.parameters(), nn.optim), make(theirs.parameters(), torch.optim)
     X, Y, Xt, Yt = autograd.tensor(x), autograd.tensor(y), torch.from_numpy(x), torch.from_numpy(y)
-    for _ in range(200):
+    curve_o, curve_t = [], []
+    for _ in range(300):
         opt_o.zero_grad()
         lo = nn.MSELoss()(ours(X), Y)
         lo.backward()
@@ -64,7 +71,13 @@ def test_optimizer_trajectories_agree(make):
         lt = torch.nn.MSELoss()(theirs(Xt), Yt)
         lt.backward()
         opt_t.step()
-        assert np.isclose(lo.item(), lt.item(), rtol=1e-6)
+        curve_o.append(lo.item())
+        curve_t.append(lt.item())
+    assert curve_t[-1] < curve_t[0] / 5                  # it trained
+    np.testing.assert_allclose(curve_o, curve_t, rtol=1e-9)
+    for k, v in theirs.state_dict().items():
+        np.testing.assert_allclose(ours.state_dict()[k].data, v.numpy(), rtol=1e-8,
+                                   atol=1e-12, err_msg=k)
 
 
 def test_cross_entropy_and_softmax_agree():
