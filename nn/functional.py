@@ -6,6 +6,8 @@
 """
 from __future__ import annotations
 
+import os
+import sys
 import warnings
 from typing import Any
 
@@ -20,6 +22,16 @@ __all__ = ["relu", "sigmoid", "tanh", "linear", "mse_loss", "l1_loss", "softmax"
            "log_softmax", "cross_entropy"]
 
 _REDUCTIONS = ("mean", "sum", "none")
+_PACKAGE_DIR = os.path.dirname(os.path.abspath(__file__)) + os.sep
+
+
+def _user_stacklevel() -> int:
+    """The `stacklevel` for a warning raised by our caller that points at the first line
+    outside this package (the user's `loss = loss_fn(output, y)`), not at nn's insides."""
+    frame, level = sys._getframe(1), 1
+    while frame is not None and frame.f_code.co_filename.startswith(_PACKAGE_DIR):
+        frame, level = frame.f_back, level + 1
+    return level
 
 
 def relu(x: Tensor) -> Tensor:
@@ -56,7 +68,7 @@ def _check_pair(op: str, input: Tensor, target: Any, reduction: str) -> Tensor:
             f"{op}: input shape {input.shape} differs from target shape {target.shape}; they "
             f"broadcast to {shape}, so every prediction is compared with every target. This "
             "is almost always a bug: make the shapes equal (for example y_pred.squeeze(1) or "
-            "y.reshape(-1, 1)).", UserWarning, stacklevel=3)
+            "y.reshape(-1, 1)).", UserWarning, stacklevel=_user_stacklevel())
     return target
 
 

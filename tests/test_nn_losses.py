@@ -82,8 +82,11 @@ def test_softmax_and_cross_entropy_are_stable_for_huge_scores():
 
 def test_broadcasting_shapes_warn_as_pytorch_does():
     pred, y = autograd.randn(10, 1), autograd.randn(10)
-    with pytest.warns(UserWarning, match=r"\(10, 1\).*\(10,\).*squeeze"):
+    with pytest.warns(UserWarning, match=r"\(10, 1\).*\(10,\).*squeeze") as record:
         nn.MSELoss()(pred, y)
+    assert record[0].filename == __file__           # it points at the user's line
+    with pytest.warns(UserWarning, match=r"l1_loss.*\(10, 1\).*\(10,\)"):
+        F.l1_loss(pred, y)
     with warnings.catch_warnings():
         warnings.simplefilter("error")
         nn.MSELoss()(pred.squeeze(1), y)               # equal shapes: silent
