@@ -6,16 +6,48 @@ by one engine (`engine.py`) and one table of derivative rules (`rules.py`,
 `tensor_rules.py`).
 """
 from . import _malloc  # noqa: F401  (glibc: keep freed array memory between steps)
-from .creation import (arange, bool_, eye, float32, float64, from_numpy, full, generator,
-                       int64, linspace, manual_seed, ones, ones_like, rand, randn, tensor, zeros,
-                       zeros_like)
+from .creation import (
+    arange,
+    bool_,
+    eye,
+    float32,
+    float64,
+    from_numpy,
+    full,
+    generator,
+    int64,
+    linspace,
+    manual_seed,
+    ones,
+    ones_like,
+    rand,
+    randn,
+    tensor,
+    zeros,
+    zeros_like,
+)
 from .engine import enable_grad, is_grad_enabled, no_grad, set_grad_enabled
 from .rules import abs_ as abs
 from .rules import exp, log, relu, sigmoid, sqrt, tanh
 from .rules import pow_ as pow
 from .tensor import GradFn, Tensor
-from .tensor_ops import (add, cat, clamp, div, dot, linear, matmul, maximum, minimum, mm, mul,
-                         mv, stack, sub, where)
+from .tensor_ops import (
+    add,
+    cat,
+    clamp,
+    div,
+    dot,
+    linear,
+    matmul,
+    maximum,
+    minimum,
+    mm,
+    mul,
+    mv,
+    stack,
+    sub,
+    where,
+)
 from .value import Value, lincomb
 
 __version__ = "0.1.0"
@@ -34,7 +66,8 @@ reshape, transpose, permute = _method("reshape"), _method("transpose"), _method(
 squeeze, unsqueeze, flatten = _method("squeeze"), _method("unsqueeze"), _method("flatten")
 clip = clamp
 
-__all__ = ["Value", "lincomb", "Tensor", "GradFn", "tensor", "zeros", "ones", "zeros_like", "ones_like",
+__all__ = ["Value", "lincomb", "Tensor", "GradFn", "tensor", "zeros", "ones", "zeros_like",
+           "ones_like",
            "full", "randn", "rand", "arange", "linspace", "eye", "from_numpy", "manual_seed",
            "generator", "float32", "float64", "int64", "bool_",
            "exp", "log", "sqrt", "tanh", "sigmoid", "relu", "abs", "pow",
@@ -52,9 +85,9 @@ from .graphviz import draw_graph  # noqa: E402
 
 __all__ += ["draw_graph"]
 
-from .gradcheck import GradcheckError, gradcheck, numerical_grad  # noqa: E402
+from .gradcheck import GradcheckError, gradcheck, gradgradcheck, numerical_grad  # noqa: E402
 
-__all__ += ["gradcheck", "numerical_grad", "GradcheckError"]
+__all__ += ["gradcheck", "gradgradcheck", "numerical_grad", "GradcheckError"]
 
 
 def __getattr__(name: str):

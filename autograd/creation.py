@@ -51,8 +51,8 @@ def tensor(data: Any, requires_grad: bool = False, dtype: Any = None) -> Tensor:
     arr = np.array(data, dtype=dtype)
     if arr.dtype.kind not in "fcib":
         raise TypeError(f"tensor: cannot make a tensor of {arr.dtype} data ({type(data).__name__})")
-    if dtype is None and arr.dtype.kind == "f":
-        arr = arr.astype(np.float64, copy=False)
+    if dtype is None and arr.dtype.kind == "f" and not isinstance(data, (np.ndarray, np.floating)):
+        arr = arr.astype(np.float64, copy=False)    # Python floats: float64; arrays keep theirs
     return _leaf(arr, requires_grad)
 
 

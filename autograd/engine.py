@@ -176,14 +176,16 @@ def backward(root: Any, seed: Any, retain_graph: bool = True, create_graph: bool
                     except ArithmeticError:
                         pg = _ieee_retry(grads[0], g, out, (ad, bd))
                     old = a._g
-                    a._g = pg if old is None else old + pg if old.__class__ is float else _accumulate(a, old, pg)
+                    a._g = pg if old is None else (
+                        old + pg if old.__class__ is float else _accumulate(a, old, pg))
                 if bd is not b and b.requires_grad:
                     try:
                         pg = grads[1](g, out, ad, bd)
                     except ArithmeticError:
                         pg = _ieee_retry(grads[1], g, out, (ad, bd))
                     old = b._g
-                    b._g = pg if old is None else old + pg if old.__class__ is float else _accumulate(b, old, pg)
+                    b._g = pg if old is None else (
+                        old + pg if old.__class__ is float else _accumulate(b, old, pg))
             else:
                 (a,) = parents
                 if a.requires_grad:
@@ -193,7 +195,8 @@ def backward(root: Any, seed: Any, retain_graph: bool = True, create_graph: bool
                     except ArithmeticError:
                         pg = _ieee_retry(grads[0], g, node.data, (ad,))
                     old = a._g
-                    a._g = pg if old is None else old + pg if old.__class__ is float else _accumulate(a, old, pg)
+                    a._g = pg if old is None else (
+                        old + pg if old.__class__ is float else _accumulate(a, old, pg))
             if not retain_graph:
                 node._release()
     finally:
@@ -236,7 +239,8 @@ def _general_step(node: Node, g: Any, parents: tuple, grads: Any, create_graph: 
                 pg = _ieee_retry(formula, g, out, args)
             if pg is not None:
                 old = p._g
-                p._g = pg if old is None else old + pg if old.__class__ is float else _accumulate(p, old, pg)
+                p._g = pg if old is None else (
+                        old + pg if old.__class__ is float else _accumulate(p, old, pg))
 
 
 def _accumulate(node: Node, old: Any, new: Any) -> Any:

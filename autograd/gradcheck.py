@@ -23,10 +23,15 @@ import math
 from dataclasses import dataclass
 from typing import Any, Callable, Sequence
 
+import numpy as np
+
 from .engine import Node, topological_order
+from .gradcheck_tensor import check_tensor, gradgradcheck, tensor_jacobians
+from .tensor import Tensor
 from .value import Value
 
-__all__ = ["numerical_grad", "analytic_grad", "gradcheck", "GradcheckError", "Mismatch"]
+__all__ = ["numerical_grad", "analytic_grad", "gradcheck", "gradgradcheck", "GradcheckError",
+           "Mismatch"]
 
 
 class GradcheckError(AssertionError):
@@ -48,21 +53,28 @@ class Mismatch:
     analytic: float
     numerical: float
     tolerance: float
+    element: tuple | None = None    # Tensor inputs: the input element and the output element
+    output: tuple | None = None     # of the first mismatching Jacobian entry
+    count: int = 1                  # how many Jacobian entries of this input disagree
 
     def describe(self) -> str:
-        name = repr(self.label) if self.label else "unlabelled"
-        return (f"input {self.index} ({name}): analytic {self.analytic!r}, "
-                f"numerical {self.numerical!r} "
-                f"(|difference| {abs(self.analytic - self.numerical)!r} > {self.tolerance!r})")
+        if self.element is not None:
+            where = (f"input {self.index}, element {self.element}, output element "
+                     f"{self.output}")
+            more = f"; {self.count} entries of this input's Jacobian disagree" \
+                if self.count > 1 else ""
+        else:
+            where = f"input {self.index} ({repr(self.label) if self.label else 'unlabelled'})"
+            more = ""
+        return (f"{where}: analytic {self.analytic!r}, numerical {self.numerical!r} "
+                f"(|difference| {abs(self.analytic - self.numerical)!r} > "
+                f"{self.tolerance!r}){more}")
 
 
 # ---------------------------------------------------------------- input kinds
 class _Kind:
-    """How gradcheck sees one kind of input. Scalars (`Value`) are the only kind so far.
-
-    A Tensor kind would perturb one element at a time and compare arrays; nothing
-    outside this class and `_kind_of` needs to know.
-    """
+    """How gradcheck sees a Value input. (Tensor inputs go to `gradcheck_tensor`, which
+    compares whole Jacobians element by element.)"""
 
     node_type: type = Value
 
@@ -87,7 +99,7 @@ class _Kind:
 def _kind_of(inputs: Any, who: str) -> type[_Kind]:
     """Validate `inputs` (a non-empty sequence of Values) and pick their adapter."""
     if isinstance(inputs, Node) or not isinstance(inputs, Sequence) or isinstance(inputs, str):
-        raise TypeError(f"{who}: inputs must be a list or tuple of Values, got "
+        raise TypeError(f"{who}: inputs must be a list or tuple of Values (or of Tensors), got "
                         f"{type(inputs).__name__}; wrap a single Value as [x]")
     if len(inputs) == 0:
         raise ValueError(f"{who}: inputs is empty; pass the Values f is a function of")
@@ -96,6 +108,11 @@ def _kind_of(inputs: Any, who: str) -> type[_Kind]:
             raise TypeError(f"{who}: inputs[{i}] must be an autograd.Value, got "
                             f"{type(x).__name__} ({x!r})")
     return _Kind
+
+
+def _all_tensors(inputs: Any) -> bool:
+    return (isinstance(inputs, (list, tuple)) and len(inputs) > 0
+            and all(isinstance(x, Tensor) for x in inputs))
 
 
 def _check_f(f: Any, who: str) -> None:
@@ -112,6 +129,15 @@ def numerical_grad(f: Callable[..., Value], inputs: Sequence[Value],
     f is called as f(*values) on fresh copies of the inputs, so `inputs` are not touched.
     """
     _check_f(f, "numerical_grad")
+    if not (isinstance(eps, (int, float)) and eps > 0 and math.isfinite(eps)):
+        raise ValueError(f"numerical_grad: eps must be a positive finite number, got {eps!r}")
+    if _all_tensors(inputs):
+        # one array per input: the gradient (shaped like the input) of a one-element output,
+        # else the Jacobian (output size x input size)
+        _, numerical, out_shape = tensor_jacobians(f, inputs, eps)
+        one = int(np.prod(out_shape)) == 1
+        return [None if n is None else (n.reshape(x.shape) if one else n)
+                for x, n in zip(inputs, numerical, strict=True)]
     kind = _kind_of(inputs, "numerical_grad")
     if not (isinstance(eps, (int, float)) and eps > 0 and math.isfinite(eps)):
         raise ValueError(f"numerical_grad: eps must be a positive finite number, got {eps!r}")
@@ -164,6 +190,11 @@ def gradcheck(f: Callable[..., Value], inputs: Sequence[Value], eps: float = 1e-
     for name, tol in (("atol", atol), ("rtol", rtol)):
         if not (isinstance(tol, (int, float)) and tol >= 0):
             raise ValueError(f"gradcheck: {name} must be a non-negative number, got {tol!r}")
+    if _all_tensors(inputs):
+        _check_f(f, "gradcheck")
+        if not (isinstance(eps, (int, float)) and eps > 0 and math.isfinite(eps)):
+            raise ValueError(f"gradcheck: eps must be a positive finite number, got {eps!r}")
+        return check_tensor(f, inputs, eps, atol, rtol, Mismatch, GradcheckError)
     analytic = analytic_grad(f, inputs)
     numerical = numerical_grad(f, inputs, eps)
     bad = []

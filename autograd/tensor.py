@@ -62,7 +62,8 @@ class Tensor(Node):
     __array_ufunc__ = None      # numpy must hand `ndarray + Tensor` to our __radd__
 
     def __init__(self, data: Any, requires_grad: bool = False, dtype: Any = None) -> None:
-        """`Tensor([1, 2, 3])`, as `torch.Tensor`: always floating point (float64 unless `dtype`)."""
+        """`Tensor([1, 2, 3])`, as `torch.Tensor`: always floating point (float64 unless
+        `dtype` says otherwise)."""
         if isinstance(data, Tensor):
             data = data._data
         arr = np.array(data, dtype=dtype if dtype is not None else np.float64)

@@ -107,7 +107,8 @@ def _modify(self: Tensor, name: str, compute: Any, other: Tensor | None) -> Tens
     """
     graph = _mode.enabled and (self.requires_grad or (other is not None and other.requires_grad))
     if graph and self.requires_grad and _view_of_grad_leaf(self):
-        raise RuntimeError(f"{name}: a leaf tensor that requires grad (or a view of one) cannot be changed in place "
+        raise RuntimeError(f"{name}: a leaf tensor that requires grad (or a view of one) cannot "
+                           "be changed in place "
                            "while grad mode is on; wrap the update in `with autograd.no_grad():` "
                            "(as optimizers do) or assign to .data")
     if not graph:
@@ -402,7 +403,8 @@ def to(self: Tensor, dtype: Any) -> Tensor:
 
 
 Tensor.reshape, Tensor.view, Tensor.permute, Tensor.transpose = reshape, reshape, permute, transpose
-Tensor.squeeze, Tensor.unsqueeze, Tensor.expand, Tensor.flatten = squeeze, unsqueeze, expand, flatten
+Tensor.squeeze, Tensor.unsqueeze = squeeze, unsqueeze
+Tensor.expand, Tensor.flatten = expand, flatten
 Tensor.to = to
 Tensor.float = lambda self: to(self, np.float32)
 Tensor.double = lambda self: to(self, np.float64)

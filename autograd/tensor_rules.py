@@ -239,7 +239,8 @@ def _cat_grad(i: int) -> Callable[..., Any]:
     def grad(g, out, *args):
         *arrays, dim = args
         start = sum(x.shape[dim] for x in arrays[:i])
-        index = (slice(None),) * (dim % len(out.shape)) + (slice(start, start + arrays[i].shape[dim]),)
+        index = ((slice(None),) * (dim % len(out.shape))
+                 + (slice(start, start + arrays[i].shape[dim]),))
         return g[index]
     return grad
 

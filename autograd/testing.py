@@ -24,7 +24,8 @@ from hypothesis import strategies as st
 from .gradcheck import GradcheckError, gradcheck
 from .value import Value
 
-__all__ = ["floats_in", "values", "away_from", "assert_grad_matches"]
+__all__ = ["floats_in", "values", "away_from", "assert_grad_matches", "shapes",
+           "broadcastable_shapes", "arrays", "tensors"]
 
 
 def floats_in(lo: float, hi: float) -> st.SearchStrategy[float]:
@@ -64,9 +65,10 @@ def values(min_value: float = -10.0, max_value: float = 10.0, label: str = "",
     return st.builds(Value, strategy, label=st.just(label))
 
 
-def assert_grad_matches(f: Callable[..., Value], inputs: Sequence[Value], *, eps: float = 1e-6,
+def assert_grad_matches(f: Callable[..., Any], inputs: Sequence[Any], *, eps: float = 1e-6,
                         atol: float = 1e-5, rtol: float = 1e-3) -> None:
-    """Assert that backward()'s gradients of f at `inputs` match central differences.
+    """Assert that backward()'s gradients of f at `inputs` (Values, or Tensors) match
+    central differences.
 
     `autograd.gradcheck` with a message that also gives the point, at full precision, so a
     failure hypothesis found can be replayed by hand. Raises `GradcheckError`.
@@ -75,6 +77,49 @@ def assert_grad_matches(f: Callable[..., Value], inputs: Sequence[Value], *, eps
         gradcheck(f, inputs, eps=eps, atol=atol, rtol=rtol)
     except GradcheckError as e:
         point = ", ".join(f"Value({x.data!r}" + (f", label={x.label!r})" if x.label else ")")
+                          if isinstance(x, Value) else f"tensor({x.data.tolist()!r})"
                           for x in inputs)
         raise GradcheckError(f"{e}\nat the point: gradcheck(f, [{point}])",
                              e.mismatches) from None
+
+
+# ---------------------------------------------------------------- tensors
+def shapes(min_dims: int = 0, max_dims: int = 3, min_side: int = 1, max_side: int = 4
+           ) -> st.SearchStrategy[tuple]:
+    """Array shapes, 0-d (`()`) included when min_dims is 0."""
+    from hypothesis.extra import numpy as hnp
+    return hnp.array_shapes(min_dims=min_dims, max_dims=max_dims, min_side=min_side,
+                            max_side=max_side)
+
+
+def broadcastable_shapes(num_shapes: int = 2, min_dims: int = 0, max_dims: int = 3,
+                         min_side: int = 1, max_side: int = 4) -> st.SearchStrategy[tuple]:
+    """`num_shapes` shapes that broadcast together (numpy's rules), e.g. ((2, 1, 3), (4, 1))."""
+    from hypothesis.extra import numpy as hnp
+    return hnp.mutually_broadcastable_shapes(num_shapes=num_shapes, min_dims=min_dims,
+                                             max_dims=max_dims, min_side=min_side,
+                                             max_side=max_side).map(lambda r: r.input_shapes)
+
+
+def arrays(shape: Any, min_value: float = -10.0, max_value: float = 10.0,
+           dtype: Any = "float64", avoid: Iterable[float] = (), margin: float = 0.1
+           ) -> st.SearchStrategy[Any]:
+    """numpy arrays of `shape` (a tuple or a strategy of tuples) with every element in
+    [min_value, max_value] and at least `margin` from each point of `avoid`."""
+    from hypothesis.extra import numpy as hnp
+    elements = floats_in(min_value, max_value)
+    avoid = list(avoid)
+    if avoid:
+        elements = elements.filter(away_from(avoid, margin))
+    if str(dtype) == "float32":
+        elements = elements.map(lambda v: float(__import__("numpy").float32(v)))
+    return hnp.arrays(dtype=dtype, shape=shape, elements=elements)
+
+
+def tensors(shape: Any, min_value: float = -10.0, max_value: float = 10.0,
+            dtype: Any = "float64", avoid: Iterable[float] = (), margin: float = 0.1,
+            requires_grad: bool = True) -> st.SearchStrategy[Any]:
+    """Leaf Tensors (requires_grad=True by default) holding `arrays(...)`."""
+    from .creation import tensor
+    return arrays(shape, min_value, max_value, dtype, avoid, margin).map(
+        lambda a: tensor(a, requires_grad=requires_grad))

@@ -17,7 +17,8 @@ import operator
 from typing import Any, Sequence, Union
 
 from . import rules as R
-from .engine import Node, backward as _backward
+from .engine import Node
+from .engine import backward as _backward
 
 __all__ = ["Value", "lincomb"]
 

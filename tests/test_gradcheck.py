@@ -178,8 +178,8 @@ def test_bad_arguments(check):
         check(lambda v: v, x)
     with pytest.raises(TypeError, match="callable"):
         check(3.0, [x])
-    with pytest.raises(TypeError, match="autograd.Value.*Tensor"):
-        check(lambda t: t.sum(), [ag.tensor([1.0, 2.0], requires_grad=True)])
+    with pytest.raises(TypeError, match="autograd.Value.*Tensor"):     # no mixing
+        check(lambda v, t: t.sum(), [x, ag.tensor([1.0, 2.0], requires_grad=True)])
     with pytest.raises(ValueError, match="eps"):
         check(lambda v: v, [x], eps=0.0)
 
