@@ -10,7 +10,9 @@ def parse_args(description: str, argv: list[str] | None = None, plot: bool = Fal
                ) -> argparse.Namespace:
     ap = argparse.ArgumentParser(description=description)
     ap.add_argument("--quick", action="store_true",
-                    help="a short run (seconds), as the tests use")
+                    help="a short run, as the tests use (fewer epochs for the MLP and the "
+                         "tables; the regression listings already take milliseconds and run "
+                         "in full)")
     ap.add_argument("--seed", type=int, default=0, help="random seed (default 0)")
     if plot:
         ap.add_argument("--plot", default="mlp_loss.png", metavar="PATH",
