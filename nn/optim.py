@@ -42,12 +42,17 @@ class Optimizer:
         self.defaults = defaults
         self.param_groups: list[dict] = []
         self.state: dict[int, dict] = {}
+        seen: set[int] = set()
         for group in groups:
             group = {**defaults, **group, "params": list(group["params"])}
             for i, p in enumerate(group["params"]):
                 if not isinstance(p, Tensor):
                     raise TypeError(f"{name}: parameter {i} is a {type(p).__name__}, not a "
                                     "Tensor")
+                if id(p) in seen:               # it would be stepped twice per step()
+                    raise ValueError(f"{name}: parameter {i} (shape {p.shape}) is listed "
+                                     "more than once")
+                seen.add(id(p))
                 if not p.requires_grad or not p.is_leaf:
                     raise ValueError(f"{name}: parameter {i} (shape {p.shape}) does not "
                                      "require grad or is not a leaf, so it can never be "

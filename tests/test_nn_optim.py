@@ -145,4 +145,6 @@ def test_bad_settings_are_clear_errors():
         nn.Adam([w], betas=(1.0, 0.9))
     with pytest.raises(TypeError, match="iterable"):
         nn.SGD(w, lr=0.1)
+    with pytest.raises(ValueError, match="more than once"):
+        nn.Adam([{"params": [w]}, {"params": [w], "lr": 0.1}])
     assert nn.optim.SGD is nn.SGD and nn.optim.Adam is nn.Adam
