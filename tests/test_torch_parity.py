@@ -11,6 +11,16 @@ import autograd  # noqa: E402
 import nn  # noqa: E402
 
 
+@pytest.fixture(autouse=True, scope="module")
+def one_torch_thread():
+    """These tensors are tiny: torch's worker threads only wait on each other (and on a busy
+    machine they make a 0.3 s test take 20 s). The setting is restored afterwards."""
+    before = torch.get_num_threads()
+    torch.set_num_threads(1)
+    yield
+    torch.set_num_threads(before)
+
+
 def pair():
     ours = nn.Sequential(nn.Linear(1, 6), nn.ReLU(), nn.Linear(6, 10), nn.Tanh(),
                          nn.Linear(10, 6), nn.Sigmoid(), nn.Linear(6, 1))
