@@ -24,9 +24,31 @@ def sum_to(x: Any, shape: tuple) -> Any:
     lead = len(x.shape) - len(shape)
     axes = tuple(range(lead)) + tuple(
         lead + i for i, n in enumerate(shape) if n == 1 and x.shape[lead + i] != 1)
+    if axes == (0,) and len(x.shape) == 2 and x.__class__ is np.ndarray:
+        return column_sums(x).reshape(shape)            # a bias broadcast over the rows
     if isinstance(x, Node):
         return x.sum(dim=axes, keepdim=True).reshape(shape) if axes else x.reshape(shape)
     return x.sum(axis=axes, keepdims=True).reshape(shape) if axes else x.reshape(shape)
+
+
+_ONES: dict = {}
+
+
+def column_sums(x: np.ndarray) -> np.ndarray:
+    """x summed over its rows (axis 0) of a 2-d float array, as one matrix-vector product:
+    BLAS does it in a few microseconds, where numpy's reduction along the outer axis of a
+    narrow array takes five times longer (30 us for 1000 x 10; it was the largest item
+    in the lecture MLP's profile)."""
+    if x.dtype.kind != "f":
+        return np.add.reduce(x, 0)
+    key = (x.shape[0], x.dtype)
+    ones = _ONES.get(key)
+    if ones is None:
+        if len(_ONES) > 32:
+            _ONES.clear()
+        ones = _ONES[key] = np.ones(x.shape[0], dtype=x.dtype)
+        ones.flags.writeable = False
+    return ones @ x
 
 
 def broadcast_to(x: Any, shape: tuple) -> Any:
@@ -395,7 +417,7 @@ def _sum_rows(g: Any) -> Any:
     if n == 1:
         return g
     if n == 2 and g.__class__ is np.ndarray:
-        return np.add.reduce(g, 0)
+        return column_sums(g)
     if isinstance(g, Node):
         return g.reshape(-1, g.shape[-1]).sum(0)
     return np.add.reduce(g.reshape(-1, g.shape[-1]), 0)
