@@ -1,6 +1,8 @@
 """nn.Module, Parameter, Linear, activations, Sequential: registration, names, state dicts."""
 from __future__ import annotations
 
+from collections import OrderedDict
+
 import numpy as np
 import pytest
 
@@ -123,7 +125,10 @@ def test_repr_is_pytorch_like():
     text = repr(nn.Sequential(nn.Linear(1, 6), nn.ReLU()))
     assert text == ("Sequential(\n  (0): Linear(in_features=1, out_features=6, bias=True)\n"
                     "  (1): ReLU()\n)")
-    assert repr(nn.Parameter(autograd.tensor([1.0, 2.0]))).startswith("Parameter containing:\n")
+    p = nn.Parameter(autograd.tensor([1.0, 2.0]))
+    assert repr(p) == "Parameter containing:\ntensor([1., 2.], requires_grad=True)"
+    assert isinstance(p, nn.Parameter) and isinstance(p, autograd.Tensor)
+    assert not isinstance(p * 2, nn.Parameter)          # results of ops are plain tensors
 
 
 def test_zero_grad_train_eval():
@@ -142,7 +147,11 @@ def test_zero_grad_train_eval():
 
 def test_state_dict_round_trip_and_independence():
     a, b = mlp(), mlp()
-    b.load_state_dict(a.state_dict())
+    sd = a.state_dict()
+    assert isinstance(sd, OrderedDict)
+    assert not any(v.requires_grad or isinstance(v, nn.Parameter) for v in sd.values())
+    assert sd["0.weight"].data is a[0].weight.data      # detached, sharing memory (PyTorch's)
+    b.load_state_dict(sd)
     x = autograd.randn(7, 1)
     np.testing.assert_array_equal(a(x).data, b(x).data)
     b[0].weight.data[...] = 0                       # b's arrays are its own
