@@ -10,13 +10,17 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-EXAMPLES = Path(__file__).resolve().parent.parent / "examples"
+ROOT = Path(__file__).resolve().parent.parent
+EXAMPLES = ROOT / "examples"
 
 
 def run(name: str, *args: str, env: dict | None = None) -> str:
+    """Run an example as a user would; it imports this checkout's autograd and nn (not
+    whatever an editable install elsewhere points at)."""
+    env = {**os.environ, **(env or {})}
+    env["PYTHONPATH"] = os.pathsep.join(p for p in (str(ROOT), env.get("PYTHONPATH")) if p)
     out = subprocess.run([sys.executable, str(EXAMPLES / name), *args], capture_output=True,
-                         text=True, timeout=300, cwd=EXAMPLES,
-                         env=None if env is None else {**os.environ, **env})
+                         text=True, timeout=300, cwd=EXAMPLES, env=env)
     assert out.returncode == 0, out.stderr
     return out.stdout
 
@@ -86,9 +90,8 @@ def test_mlp_without_matplotlib_prints_a_note(tmp_path):
     fake = tmp_path / "matplotlib"
     fake.mkdir()
     (fake / "__init__.py").write_text("raise ImportError('matplotlib is hidden by the test')\n")
-    path = os.pathsep.join([str(tmp_path), os.environ.get("PYTHONPATH", "")])
     text = run("f_mlp.py", "--quick", "--plot", str(tmp_path / "loss.png"),
-               env={"PYTHONPATH": path})
+               env={"PYTHONPATH": str(tmp_path)})
     assert "matplotlib is not installed" in text and not (tmp_path / "loss.png").exists()
 
 
