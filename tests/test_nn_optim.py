@@ -88,7 +88,7 @@ def our_curve(kind: str, steps: int, **hp) -> list[float]:
     ("sgd", dict(lr=0.01, momentum=0.9, dampening=0.1, weight_decay=1e-2)),
     ("sgd", dict(lr=0.01, momentum=0.8, nesterov=True, weight_decay=1e-3)),
     ("adam", dict(lr=1e-3)),
-    ("adam", dict(lr=3e-3, betas=(0.8, 0.99), eps=1e-6, weight_decay=1e-2)),
+    ("adam", dict(lr=2e-3, betas=(0.85, 0.995), eps=1e-6, weight_decay=1e-2)),
 ])
 def test_loss_curve_matches_the_documented_update_rule(kind, hp):
     ours, ref = our_curve(kind, 1000, **hp), reference_curve(kind, 1000, **hp)
