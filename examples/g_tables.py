@@ -48,8 +48,10 @@ for name, (x, y) in TABLES.items():
     A = np.hstack([x, np.ones((len(x), 1))])
     exact = np.linalg.lstsq(A, y, rcond=None)[0]
     gap = np.abs(np.append(w, b) - exact).max()
+    shown = lambda v: np.round(v, 4) + 0.0           # + 0.0: no "-0.0000"
     print(f"{name}:")
-    print(f"  gradient descent ({steps} steps): w = {np.round(w, 4)}, b = {b:.4f}, "
+    print(f"  gradient descent ({steps} steps): w = {shown(w)}, b = {shown(b):.4f}, "
           f"mean squared error {loss:.4f}")
-    print(f"  numpy.linalg.lstsq:             w = {np.round(exact[:-1], 4)}, b = {exact[-1]:.4f}")
+    print(f"  numpy.linalg.lstsq:             w = {shown(exact[:-1])}, "
+          f"b = {shown(exact[-1]):.4f}")
     print(f"  largest difference: {gap:.2e}")
