@@ -25,6 +25,12 @@ _REDUCTIONS = ("mean", "sum", "none")
 _PACKAGE_DIR = os.path.dirname(os.path.abspath(__file__)) + os.sep
 
 
+def check_reduction(op: str, reduction: str) -> None:
+    """A loss's `reduction` must be "mean", "sum" or "none"."""
+    if reduction not in _REDUCTIONS:
+        raise ValueError(f"{op}: reduction must be 'mean', 'sum' or 'none', got {reduction!r}")
+
+
 def _user_stacklevel() -> int:
     """The `stacklevel` for a warning raised by our caller that points at the first line
     outside this package (the user's `loss = loss_fn(output, y)`), not at nn's insides."""
@@ -55,8 +61,7 @@ def linear(x: Tensor, weight: Tensor, bias: Tensor | None = None) -> Tensor:
 
 
 def _check_pair(op: str, input: Tensor, target: Any, reduction: str) -> Tensor:
-    if reduction not in _REDUCTIONS:
-        raise ValueError(f"{op}: reduction must be 'mean', 'sum' or 'none', got {reduction!r}")
+    check_reduction(op, reduction)
     target = as_tensor(target)
     if input.shape != target.shape:
         try:
@@ -107,9 +112,7 @@ def log_softmax(x: Tensor, dim: int = -1) -> Tensor:
 def cross_entropy(input: Tensor, target: Any, reduction: str = "mean") -> Tensor:
     """-log softmax(input)[target]: input (N, C) scores, target (N,) class indices
     (or input (C,) and a single index)."""
-    if reduction not in _REDUCTIONS:
-        raise ValueError(f"cross_entropy: reduction must be 'mean', 'sum' or 'none', got "
-                         f"{reduction!r}")
+    check_reduction("cross_entropy", reduction)
     t = np.asarray(target._data if isinstance(target, Tensor) else target)
     if t.dtype.kind not in "iu":
         raise TypeError(f"cross_entropy: target must hold integer class indices, got dtype "

@@ -14,9 +14,7 @@ __all__ = ["MSELoss", "L1Loss", "CrossEntropyLoss"]
 class _Loss(Module):
     def __init__(self, reduction: str = "mean") -> None:
         super().__init__()
-        if reduction not in ("mean", "sum", "none"):
-            raise ValueError(f"{type(self).__name__}: reduction must be 'mean', 'sum' or "
-                             f"'none', got {reduction!r}")
+        F.check_reduction(type(self).__name__, reduction)
         self.reduction = reduction
 
     def extra_repr(self) -> str:

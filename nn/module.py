@@ -8,7 +8,7 @@ the same architecture and weights move between the two through numpy.
 from __future__ import annotations
 
 from collections import OrderedDict
-from typing import Any, Iterator, Mapping, NamedTuple
+from typing import Any, Iterable, Iterator, Mapping, NamedTuple
 
 import numpy as np
 
@@ -16,6 +16,16 @@ from autograd import Tensor
 from autograd.tensor import _clock, _init
 
 __all__ = ["Module", "Parameter", "IncompatibleKeys"]
+
+
+def zero_grads(params: Iterable[Tensor], set_to_none: bool = True) -> None:
+    """Forget the gradients (they accumulate otherwise): `.grad = None`, or zeros in place
+    with set_to_none=False."""
+    for p in params:
+        if set_to_none or p.grad is None:
+            p.grad = None
+        else:
+            p.grad._data[...] = 0
 
 
 class Parameter(Tensor):
@@ -133,11 +143,7 @@ class Module:
     # ---------------------------------------------------------------- training helpers
     def zero_grad(self, set_to_none: bool = True) -> None:
         """Forget the gradients: `.grad = None` (or zeros, with set_to_none=False)."""
-        for p in self.parameters():
-            if set_to_none or p.grad is None:
-                p.grad = None
-            else:
-                p.grad._data[...] = 0
+        zero_grads(self.parameters(), set_to_none)
 
     def train(self, mode: bool = True) -> "Module":
         for m in self.modules():

@@ -22,6 +22,8 @@ import numpy as np
 from autograd import Tensor
 from autograd.tensor import _clock
 
+from .module import zero_grads
+
 __all__ = ["Optimizer", "SGD", "Adam"]
 
 
@@ -70,12 +72,7 @@ class Optimizer:
 
     def zero_grad(self, set_to_none: bool = True) -> None:
         """Forget the gradients before the next backward (they accumulate otherwise)."""
-        for group in self.param_groups:
-            for p in group["params"]:
-                if set_to_none or p.grad is None:
-                    p.grad = None
-                else:
-                    p.grad._data[...] = 0
+        zero_grads((p for group in self.param_groups for p in group["params"]), set_to_none)
 
     def step(self) -> None:
         """Update every parameter that has a gradient."""
