@@ -469,3 +469,30 @@ def test_gradgradcheck_rejects_mixed_or_bad_inputs():
         gradgradcheck(lambda a: 2.0, [Value(1.0)])
     with pytest.raises(ValueError, match="atol"):
         gradgradcheck(lambda a: a, [Value(1.0)], atol=-1)
+
+
+# ------------------------------------------------------------ examples/double_backward.py
+def test_the_double_backward_example_matches_its_closed_forms(tmp_path):
+    import os
+    import re
+    import subprocess
+    import sys
+    from pathlib import Path
+
+    root = Path(__file__).resolve().parent.parent
+    env = dict(os.environ)
+    env["PYTHONPATH"] = os.pathsep.join(p for p in (str(root), env.get("PYTHONPATH")) if p)
+    out = tmp_path / "graph.gv"                 # DOT text: no Graphviz needed
+    run = subprocess.run([sys.executable, str(root / "examples" / "double_backward.py"),
+                          "--out", str(out)], capture_output=True, text=True, timeout=120,
+                         cwd=root / "examples", env=env)
+    assert run.returncode == 0, run.stderr
+    rows = re.findall(r"^(\S+) += (-?[\d.]+) .*= (-?[\d.]+)$", run.stdout, re.M)
+    assert [r[0] for r in rows] == ["y", "dy/dx", "d2y/dx2", "d2y/dxdw"]
+    for _, autograd_value, closed_form in rows:
+        assert float(autograd_value) == pytest.approx(float(closed_form), abs=1e-12)
+    assert float(rows[2][1]) == pytest.approx(-2 * 2.0 * np.tanh(0.5) * (1 - np.tanh(0.5) ** 2))
+    source = out.read_text()
+    for text in ("forward graph", "built by the first backward", "g = dy/dx", "tanh^2"):
+        assert text in source
+    assert (root / "docs" / "double_backward.svg").read_text().startswith("<?xml")
