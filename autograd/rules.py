@@ -177,7 +177,9 @@ def _pow_base_grad(g: Any, a: Any, b: Any) -> Any:
     # b a^(b-1) is 0 * inf at a = 0, b = 0; the derivative of the constant a^0 = 1 is 0.
     raw = data_of(b)
     if type(raw) is float:
-        return g * 0.0 if raw == 0.0 else g * b * pow_(a, b - 1)
+        if raw == 0.0 and (not isinstance(b, Node) or data_of(a) == 0.0):
+            return g * 0.0      # the constant a^0 (a node b = 0 keeps its graph, unless a = 0)
+        return g * b * pow_(a, b - 1)
     if isinstance(raw, np.ndarray) and not isinstance(b, Node) and (raw == 0).any():
         with np.errstate(divide="ignore", invalid="ignore"):
             return np.where(raw == 0, 0.0, g * b * np.power(data_of(a), b - 1))

@@ -230,9 +230,14 @@ class Tensor(Node):
         grad = self.grad
         if create_graph:
             g = g if isinstance(g, Tensor) else _leaf(np.array(g))
-            self.grad = g if grad is None else grad + g
+            # clone: g may be another input's gradient too, the caller's seed, or the
+            # read-only output of an expand (clone keeps the graph, with an array of its own)
+            self.grad = g.clone() if grad is None else grad + g
         elif grad is None or grad._data.shape != g.shape:
             self.grad = _grad_leaf(g.copy())    # a copy: g may be shared with another input
+        elif grad.requires_grad or not grad._data.flags.writeable:
+            # a gradient from a create_graph backward is a graph node: never change it in place
+            self.grad = _grad_leaf(grad._data + g)
         else:   # accumulate in place, as PyTorch does
             np.add(grad._data, g, out=grad._data)
 

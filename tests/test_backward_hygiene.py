@@ -106,9 +106,8 @@ def test_backward_leaves_inputs_alone_and_hands_out_unshared_gradients(name, dat
 @ops_settings
 @given(data=st.data(), m=st.integers(1, 3), n=st.integers(1, 3))
 def test_create_graph_backward_leaves_inputs_alone(name, data, m, n):
-    # create_graph's gradients are graph nodes. That they may share a node with each
-    # other or with the seed is test_create_graph_gives_each_leaf_its_own_gradient (an
-    # xfail, a known bug); they must never share the inputs' memory.
+    # create_graph's gradients are graph nodes; they must never share the inputs' memory
+    # (nor each other's: test_create_graph_gives_each_leaf_its_own_gradient).
     a, b, out, seed = run_backward(data, name, m, n, "create_graph")
     for x in (a, b):
         if x.grad is not None:
@@ -144,13 +143,10 @@ def test_value_gradients_of_a_shared_leaf_sum_over_every_use():
     assert x.data == 1.5 and x.grad == 4.0
 
 
-CREATE_GRAPH_ALIASING = (
-    "Tensor._store_grad stores the incoming gradient node itself as .grad under "
-    "create_graph=True (no copy): for x + y both leaves get the very same Tensor, and a "
-    "leaf that is the output gets the caller's seed array")
+# create_graph: each leaf gets a gradient node of its own (a clone), never the caller's seed,
+# another leaf's gradient or a read-only view; a later plain backward never writes into it.
 
 
-@pytest.mark.xfail(strict=True, reason=CREATE_GRAPH_ALIASING)
 def test_create_graph_gives_each_leaf_its_own_gradient():
     x = ag.tensor([1.0, 2.0], requires_grad=True)
     y = ag.tensor([3.0, 4.0], requires_grad=True)
@@ -159,7 +155,6 @@ def test_create_graph_gives_each_leaf_its_own_gradient():
     assert not np.shares_memory(x.grad.data, y.grad.data)
 
 
-@pytest.mark.xfail(strict=True, reason=CREATE_GRAPH_ALIASING)
 def test_create_graph_does_not_store_the_callers_seed():
     x = ag.tensor([1.0, 2.0], requires_grad=True)
     seed = np.array([5.0, 6.0])
@@ -168,10 +163,6 @@ def test_create_graph_does_not_store_the_callers_seed():
     np.testing.assert_array_equal(x.grad.data, [5.0, 6.0])
 
 
-@pytest.mark.xfail(strict=True, raises=ValueError, reason=(
-    "after backward(create_graph=True) a leaf's .grad may be a read-only broadcast view "
-    "(sum's backward expands g); the next plain backward adds into it in place and numpy "
-    "raises 'output array is read-only'"))
 def test_a_plain_backward_after_a_create_graph_backward_accumulates():
     x = ag.tensor([1.0, 2.0], requires_grad=True)
     (x + 1.0).sum().backward(create_graph=True)     # x.grad: sum's expanded g, read-only
