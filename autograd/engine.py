@@ -118,6 +118,36 @@ def topological_order(root: Any) -> list[Node]:
     return order
 
 
+def _interior_order(roots: list) -> tuple[list, list]:
+    """`topological_order`, split: (the nodes an op made, roots first; the leaves reached).
+
+    backward() visits only the first list in order; leaves need no place in it (nothing
+    flows on from a leaf), so their gradients are finished in one pass at the end."""
+    order: list[Node] = []
+    leaves: list[Node] = []
+    seen: set[Node] = set()
+    stack: list[Any] = roots[::-1]
+    push, pop, mark, emit = stack.append, stack.pop, seen.add, order.append
+    while stack:
+        node = pop()
+        if node is None:
+            emit(pop())
+            continue
+        if node in seen:
+            continue
+        mark(node)
+        if node._rule is None:
+            leaves.append(node)
+            continue
+        push(node)
+        push(None)
+        for p in reversed(node._parents or ()):
+            if isinstance(p, Node) and p.requires_grad and p not in seen:
+                push(p)
+    order.reverse()
+    return order, leaves
+
+
 def backward(root: Any, seed: Any, retain_graph: bool = True, create_graph: bool = False,
              inputs: list | None = None) -> list | None:
     """Backpropagate `seed` (d root / d root, usually 1) from `root` to every node it depends on.
@@ -138,7 +168,10 @@ def backward(root: Any, seed: Any, retain_graph: bool = True, create_graph: bool
     # collection triggered mid-walk would only rescan the whole (acyclic) graph.
     gc.disable()
     _mode.enabled = create_graph
-    order = topological_order(roots)
+    if inputs is None:
+        order, leaves = _interior_order(roots)
+    else:
+        order, leaves = topological_order(roots), []
     stash = [n._g for n in order] if inputs is not None else None
     captured = dict.fromkeys(inputs) if inputs is not None else None
     store = inputs is None
@@ -199,6 +232,10 @@ def backward(root: Any, seed: Any, retain_graph: bool = True, create_graph: bool
                         old + pg if old.__class__ is float else _accumulate(a, old, pg))
             if not retain_graph:
                 node._release()
+        for leaf in leaves:
+            finish = leaf._finish_grad
+            if finish is not None:
+                finish(leaf._g, create_graph, store)
     finally:
         _mode.enabled = prev_mode
         if stash is not None:
@@ -215,7 +252,9 @@ def _general_step(node: Node, g: Any, parents: tuple, grads: Any, create_graph: 
         out, args = node, list(parents)
     else:
         out, args = node.data, [p.data if isinstance(p, Node) else p for p in parents]
-    args.extend(node._saved)
+    saved = node._saved
+    if saved:
+        args.extend(saved)
     vjp = node._rule.vjp
     if vjp is not None:
         try:

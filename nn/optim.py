@@ -82,23 +82,22 @@ class Optimizer:
         now = _clock[0]
         state = self.state
         for group in self.param_groups:
-            update = self._plain_update if self._is_plain(group) else None
+            if self._is_plain(group):                   # p <- p - lr g, the common case
+                lr = group["lr"]
+                for p in group["params"]:
+                    grad = p.grad
+                    if grad is not None:
+                        p._data -= lr * grad._data
+                        p._vc[0] = now
+                continue
             for p in group["params"]:
                 grad = p.grad
-                if grad is None:
-                    continue
-                if update is not None:
-                    update(p, grad._data, group["lr"])
-                else:
+                if grad is not None:
                     self._update(p, grad._data, group, state.setdefault(id(p), {}))
-                p._vc[0] = now
+                    p._vc[0] = now
 
     def _is_plain(self, group: dict) -> bool:
         return False
-
-    @staticmethod
-    def _plain_update(p: Tensor, g: np.ndarray, lr: float) -> None:
-        p._data -= lr * g
 
     def _update(self, p: Tensor, g: np.ndarray, group: dict, state: dict) -> None:
         raise NotImplementedError
