@@ -95,37 +95,19 @@ def topological_order(root: Any) -> list[Node]:
     Iterative depth-first search (no recursion limit); reads the graph, changes nothing.
     """
     roots = list(root) if isinstance(root, (list, tuple)) else [root]
-    order: list[Node] = []
-    seen: set[Node] = set()
-    # Depth-first, with a marker (None) under each expanded node: when the marker comes
-    # off the stack, everything the node depends on is already in `order`.
-    stack: list[Any] = roots[::-1]
-    push, pop, mark, emit = stack.append, stack.pop, seen.add, order.append
-    while stack:
-        node = pop()
-        if node is None:
-            emit(pop())
-            continue
-        if node in seen:
-            continue
-        mark(node)
-        push(node)
-        push(None)
-        for p in reversed(node._parents or ()):   # reversed: the first input is explored first
-            if isinstance(p, Node) and p.requires_grad and p not in seen:
-                push(p)
-    order.reverse()
-    return order
+    return _walk(roots, split_leaves=False)[0]
 
 
-def _interior_order(roots: list) -> tuple[list, list]:
-    """`topological_order`, split: (the nodes an op made, roots first; the leaves reached).
-
-    backward() visits only the first list in order; leaves need no place in it (nothing
-    flows on from a leaf), so their gradients are finished in one pass at the end."""
+def _walk(roots: list, split_leaves: bool) -> tuple[list, list]:
+    """The depth-first search behind `topological_order`. With `split_leaves`, leaves go
+    to a list of their own instead of into the order: backward() needs no place in the
+    order for them (nothing flows on from a leaf) and finishes them in one pass at the end.
+    """
     order: list[Node] = []
     leaves: list[Node] = []
     seen: set[Node] = set()
+    # A marker (None) goes under each expanded node: when the marker comes off the stack,
+    # everything the node depends on is already in `order`.
     stack: list[Any] = roots[::-1]
     push, pop, mark, emit = stack.append, stack.pop, seen.add, order.append
     while stack:
@@ -136,12 +118,12 @@ def _interior_order(roots: list) -> tuple[list, list]:
         if node in seen:
             continue
         mark(node)
-        if node._rule is None:
+        if split_leaves and node._rule is None:
             leaves.append(node)
             continue
         push(node)
         push(None)
-        for p in reversed(node._parents or ()):
+        for p in reversed(node._parents or ()):   # reversed: the first input is explored first
             if isinstance(p, Node) and p.requires_grad and p not in seen:
                 push(p)
     order.reverse()
@@ -168,10 +150,7 @@ def backward(root: Any, seed: Any, retain_graph: bool = True, create_graph: bool
     # collection triggered mid-walk would only rescan the whole (acyclic) graph.
     gc.disable()
     _mode.enabled = create_graph
-    if inputs is None:
-        order, leaves = _interior_order(roots)
-    else:
-        order, leaves = topological_order(roots), []
+    order, leaves = _walk(roots, split_leaves=inputs is None)
     stash = [n._g for n in order] if inputs is not None else None
     captured = dict.fromkeys(inputs) if inputs is not None else None
     store = inputs is None
