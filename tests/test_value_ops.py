@@ -306,3 +306,30 @@ def test_a_composite_expression(x, y, z):
                 + 3 ** (a * 0.5) + (-a).relu() * 0.0 + (a - c).abs().exp() * 0.01)
 
     assert_grad_matches(f, [x, y, z])
+
+
+# ------------------------------------------------------------ lincomb: a neuron as one node
+@given(st.lists(st.tuples(floats_in(-3, 3), floats_in(-3, 3)), min_size=1, max_size=6),
+       floats_in(-3, 3))
+def test_lincomb_matches_the_sum_of_products_and_its_gradients(pairs, bias):
+    ws = [Value(w) for w, _ in pairs]
+    xs = [Value(x) for _, x in pairs]
+    b = Value(bias)
+    out = ag.lincomb(ws, xs, b)
+    assert out.op == "lincomb" and len(out.parents) == 2 * len(pairs) + 1
+    exact = math.fsum([w * x for w, x in pairs]) + bias
+    assert out.data == exact
+    assert_grad_matches(lambda *v: ag.lincomb(v[:len(pairs)], v[len(pairs):-1], v[-1]).tanh(),
+                        [*ws, *xs, b])
+
+
+def test_lincomb_constants_and_errors():
+    w, x = Value(2.0), Value(-1.5)
+    out = ag.lincomb([w, 3], [x, x], 0.5)          # 2 x + 3 x + 0.5
+    out.backward()
+    assert out.data == -7.0 and x.grad == 5.0 and w.grad == -1.5
+    assert out.parents[1] == 3.0 and out.parents[-1] == 0.5      # constants kept, as floats
+    with pytest.raises(ValueError, match="2 weights but 1 inputs"):
+        ag.lincomb([w, w], [x])
+    with pytest.raises(TypeError, match="lincomb.*str"):
+        ag.lincomb([w], ["a"])
