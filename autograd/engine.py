@@ -1,28 +1,30 @@
-"""The reverse-mode engine: one backward driver for `Value` and `Tensor`.
+"""The reverse-mode engine: one backward pass for `Value` and `Tensor`.
 
 A graph node is any object that subclasses `Node` and has these slots:
 
-    data       the forward result (a float for Value, a numpy array for Tensor)
+    _data      the forward result (a float for Value, a numpy array for Tensor)
     _parents   the op's inputs in argument order: nodes, or plain numbers (constants)
     _rule      the `Rule` that made the node (None for a leaf)
     _saved     the op's non-differentiable arguments (an axis, a shape), passed to the rule
     _g         the gradient flowing into the node during a backward pass
 
-`backward` walks the graph once into reverse topological order (iteratively, so a
-chain of a million ops is fine), then asks each node's rule for its inputs'
-gradients (the chain rule) and adds them into the inputs' `_g`.
+Backpropagation is the chain rule applied in reverse topological order. Read
+`backprop_steps` first: it is the whole algorithm in a few lines, one edge at a time,
+and the chain-rule table and the step-by-step pictures are built from it. `backward` is
+the same loop made fast (no step records, the common one- and two-input ops unrolled);
+a property test checks that the two give the same gradients.
 """
 from __future__ import annotations
 
 import gc
 import threading
 from contextlib import ContextDecorator
-from typing import Any
+from typing import Any, Iterator, NamedTuple, Sequence
 
 import numpy as np
 
-__all__ = ["Node", "backward", "topological_order", "no_grad", "enable_grad",
-           "is_grad_enabled", "set_grad_enabled"]
+__all__ = ["Node", "Step", "backprop_steps", "backward", "topological_order", "no_grad",
+           "enable_grad", "is_grad_enabled", "set_grad_enabled"]
 
 
 class Node:
@@ -30,9 +32,25 @@ class Node:
 
     __slots__ = ()
     requires_grad = True
+    _data: Any
+    _g: Any
+    _parents: Any
+    _rule: Any
+    _saved: Any
     # Per-class hook run on a node's total gradient before its rule uses it
     # (Tensor: sum broadcast axes, store leaf .grad). None costs nothing.
-    _finish_grad = None
+    _finish_grad: Any = None
+
+    @classmethod
+    def _node(cls, rule: Any, parents: tuple, saved: tuple = ()) -> Any:
+        """A new node of this class computed by `rule` from `parents` (the constructor that
+        rules use to build graph nodes for gradients of gradients)."""
+        raise NotImplementedError
+
+    def _shaped_grad(self, g: Any) -> Any:
+        """A contribution to this node's gradient, brought to the node's own shape and dtype
+        (Tensor: broadcast axes summed back). Scalars need nothing."""
+        return g
 
     def _release(self) -> None:
         """Drop the links to the inputs after backward (retain_graph=False): frees the
@@ -87,7 +105,7 @@ class enable_grad(set_grad_enabled):
         super().__init__(True)
 
 
-# ---------------------------------------------------------------- the walk
+# ---------------------------------------------------------------- the order
 def topological_order(root: Any) -> list[Node]:
     """Nodes that `root` (a node, or a list of nodes) depends on and that require grad,
     roots first, each node before all of its inputs.
@@ -130,6 +148,76 @@ def _walk(roots: list, split_leaves: bool) -> tuple[list, list]:
     return order, leaves
 
 
+# ---------------------------------------------------------------- backprop, step by step
+class Step(NamedTuple):
+    """One edge of the backward pass: `node` sends gradient to its input number `index`.
+
+        contribution = upstream * local          (the chain rule along this edge)
+        total        = the input's gradient so far (the sum over its edges processed)
+
+    `upstream` is d root / d node; `local` is d node / d input (a number for a Value; for a
+    Tensor, the elementwise local derivative when the op is elementwise, else None: a
+    matrix product's local derivative is a Jacobian, which `contribution` applies).
+    """
+
+    node: Node
+    index: int
+    input: Node
+    upstream: Any
+    local: Any
+    contribution: Any
+    total: Any
+
+
+def backprop_steps(root: Node, seed: Any = 1.0) -> Iterator[Step]:
+    """Backpropagation, one edge at a time: the reference loop. Reads the graph and
+    changes nothing (no `.grad` is touched).
+
+    Start with d root / d root = seed, then visit the nodes in reverse topological order,
+    so that a node's gradient is complete before it is passed on:
+
+        grads[root] = seed
+        for node in topological_order(root):        # every node after all its consumers
+            for each input x of node that needs a gradient:
+                contribution = grads[node] * d node / d x     # upstream * local
+                grads[x] += contribution                       # a value used twice sums
+    """
+    grads: dict[Node, Any] = {root: seed}
+    for node in topological_order(root):
+        rule = node._rule
+        if rule is None:
+            continue                                # a leaf: nothing to pass on
+        if node._parents is None:
+            raise RuntimeError(_RELEASED)
+        upstream = grads[node]
+        args = [p._data if isinstance(p, Node) else p for p in node._parents] + list(node._saved)
+        for i, (x, formula) in enumerate(zip(node._parents, rule.grads)):
+            if not isinstance(x, Node) or not x.requires_grad:
+                continue                            # a constant: no gradient to send
+            contribution = x._shaped_grad(_call(formula, upstream, node._data, args))
+            total = contribution if x not in grads else grads[x] + contribution
+            grads[x] = total
+            yield Step(node, i, x, upstream, _local(node, formula, args), contribution, total)
+
+
+def _local(node: Node, formula: Any, args: list) -> Any:
+    """d node / d input: the rule's formula with upstream 1 (it is linear in upstream)."""
+    out = node._data
+    if isinstance(out, float):
+        return _call(formula, 1.0, out, args)
+    if node._rule.elementwise:
+        return _call(formula, np.ones_like(out), out, args)
+    return None
+
+
+def _call(formula: Any, g: Any, out: Any, args: Sequence[Any]) -> Any:
+    try:
+        return formula(g, out, *args)
+    except ArithmeticError:
+        return _ieee_retry(formula, g, out, args)
+
+
+# ---------------------------------------------------------------- backward, fast
 def backward(root: Any, seed: Any, retain_graph: bool = True, create_graph: bool = False,
              inputs: list | None = None) -> list | None:
     """Backpropagate `seed` (d root / d root, usually 1) from `root` to every node it depends on.
@@ -139,6 +227,11 @@ def backward(root: Any, seed: Any, retain_graph: bool = True, create_graph: bool
     `create_graph=True` the formulas run on the nodes themselves, so the gradients are graph
     nodes too (gradients of gradients). With `inputs`, nothing is stored: the gradients of
     those nodes are returned (None for a node the roots do not depend on).
+
+    The loop of `backprop_steps`, unrolled for speed: each node's gradient is kept on the
+    node (`_g`) instead of in a dictionary, leaves are finished in one pass at the end, and
+    the one- and two-input ops without saved arguments (nearly every node) skip the
+    general loop over inputs, which would double the cost of the walk.
     """
     roots = list(root) if isinstance(root, (list, tuple)) else [root]
     seeds = list(seed) if isinstance(root, (list, tuple)) else [seed]
@@ -172,43 +265,12 @@ def backward(root: Any, seed: Any, retain_graph: bool = True, create_graph: bool
             parents = node._parents
             if parents is None:
                 raise RuntimeError(_RELEASED)
-            grads = rule.grads
             if create_graph or node._saved or len(parents) > 2:
-                _general_step(node, g, parents, grads, create_graph)
-            # The 1- and 2-input ops without saved arguments (nearly every node) are
-            # unrolled: a loop over zip(parents, grads) doubles the cost of this walk.
+                _general_step(node, g, parents, rule, create_graph)
             elif len(parents) == 2:
-                a, b = parents
-                out = node.data
-                ad = a.data if isinstance(a, Node) else a
-                bd = b.data if isinstance(b, Node) else b
-                if ad is not a and a.requires_grad:
-                    try:
-                        pg = grads[0](g, out, ad, bd)
-                    except ArithmeticError:
-                        pg = _ieee_retry(grads[0], g, out, (ad, bd))
-                    old = a._g
-                    a._g = pg if old is None else (
-                        old + pg if old.__class__ is float else _accumulate(a, old, pg))
-                if bd is not b and b.requires_grad:
-                    try:
-                        pg = grads[1](g, out, ad, bd)
-                    except ArithmeticError:
-                        pg = _ieee_retry(grads[1], g, out, (ad, bd))
-                    old = b._g
-                    b._g = pg if old is None else (
-                        old + pg if old.__class__ is float else _accumulate(b, old, pg))
+                _binary_step(node, g, parents, rule.grads)
             else:
-                (a,) = parents
-                if a.requires_grad:
-                    ad = a.data
-                    try:
-                        pg = grads[0](g, node.data, ad)
-                    except ArithmeticError:
-                        pg = _ieee_retry(grads[0], g, node.data, (ad,))
-                    old = a._g
-                    a._g = pg if old is None else (
-                        old + pg if old.__class__ is float else _accumulate(a, old, pg))
+                _unary_step(node, g, parents[0], rule.grads[0])
             if not retain_graph:
                 node._release()
         for leaf in leaves:
@@ -222,43 +284,79 @@ def backward(root: Any, seed: Any, retain_graph: bool = True, create_graph: bool
                 n._g = old
         if gc_was_on:
             gc.enable()
-    return None if captured is None else [captured[n] for n in inputs]
+    return None if captured is None else [captured[n] for n in inputs]  # type: ignore[union-attr]
 
 
-def _general_step(node: Node, g: Any, parents: tuple, grads: Any, create_graph: bool) -> None:
+def _unary_step(node: Node, g: Any, a: Any, formula: Any) -> None:
+    """The chain rule for a one-input op: a._g += formula(g, out, a)."""
+    if a.requires_grad:
+        ad = a._data
+        try:
+            pg = formula(g, node._data, ad)
+        except ArithmeticError:
+            pg = _ieee_retry(formula, g, node._data, (ad,))
+        old = a._g
+        a._g = pg if old is None else (
+            old + pg if old.__class__ is float else _accumulate(a, old, pg))
+
+
+def _binary_step(node: Node, g: Any, parents: tuple, grads: Any) -> None:
+    """The chain rule for a two-input op, each input that is a node needing a gradient."""
+    a, b = parents
+    out = node._data
+    ad = a._data if isinstance(a, Node) else a
+    bd = b._data if isinstance(b, Node) else b
+    if ad is not a and a.requires_grad:
+        try:
+            pg = grads[0](g, out, ad, bd)
+        except ArithmeticError:
+            pg = _ieee_retry(grads[0], g, out, (ad, bd))
+        old = a._g
+        a._g = pg if old is None else (
+            old + pg if old.__class__ is float else _accumulate(a, old, pg))
+    if bd is not b and b.requires_grad:
+        try:
+            pg = grads[1](g, out, ad, bd)
+        except ArithmeticError:
+            pg = _ieee_retry(grads[1], g, out, (ad, bd))
+        old = b._g
+        b._g = pg if old is None else (
+            old + pg if old.__class__ is float else _accumulate(b, old, pg))
+
+
+def _general_step(node: Node, g: Any, parents: tuple, rule: Any, create_graph: bool) -> None:
     """One node's chain rule, for any number of inputs and saved arguments."""
     if create_graph:
         out, args = node, list(parents)
     else:
-        out, args = node.data, [p.data if isinstance(p, Node) else p for p in parents]
+        out, args = node._data, [p._data if isinstance(p, Node) else p for p in parents]
     saved = node._saved
     if saved:
         args.extend(saved)
-    vjp = node._rule.vjp
+    vjp = rule.vjp
     if vjp is not None:
         try:
             pgs = vjp(g, out, *args)
         except ArithmeticError:
             pgs = _ieee_retry(vjp, g, out, args)
         for p, pg in zip(parents, pgs):
-            if pg is None or not isinstance(p, Node) or not p.requires_grad:
-                continue
-            old = p._g
-            if old.__class__ is float:
-                p._g = old + pg
-            else:
-                p._g = pg if old is None else _accumulate(p, old, pg)
+            if pg is not None and isinstance(p, Node) and p.requires_grad:
+                _add_grad(p, pg)
         return
-    for p, formula in zip(parents, grads):
+    for p, formula in zip(parents, rule.grads):
         if isinstance(p, Node) and p.requires_grad:
             try:
                 pg = formula(g, out, *args)
             except ArithmeticError:
                 pg = _ieee_retry(formula, g, out, args)
             if pg is not None:
-                old = p._g
-                p._g = pg if old is None else (
-                        old + pg if old.__class__ is float else _accumulate(p, old, pg))
+                _add_grad(p, pg)
+
+
+def _add_grad(p: Node, pg: Any) -> None:
+    old = p._g
+    p._g = pg if old is None else (
+        old + pg if old.__class__ is float else _accumulate(p, old, pg))
 
 
 def _accumulate(node: Node, old: Any, new: Any) -> Any:
@@ -266,7 +364,7 @@ def _accumulate(node: Node, old: Any, new: Any) -> Any:
     broadcast it, one not): each is first summed down to the input's own shape, or the
     smaller one would be broadcast and counted once per copy."""
     if node._finish_grad is not None and old.shape != new.shape:
-        old, new = node._reduce_grad(old), node._reduce_grad(new)
+        old, new = node._shaped_grad(old), node._shaped_grad(new)
     return old + new
 
 
@@ -274,14 +372,18 @@ _RELEASED = ("backward through a graph whose saved values were already released 
              "backward(); call backward(retain_graph=True) the first time if you need to go twice")
 
 
-def _ieee_retry(formula, g, out, args):
+def _ieee_retry(formula: Any, g: Any, out: Any, args: Sequence[Any]) -> Any:
     """Python floats raise where IEEE 754 gives inf (0.0 ** -0.5, 1 / 0.0); numpy float64 does not.
 
     A derivative that is mathematically infinite (sqrt at 0) therefore comes out as inf, as in
     PyTorch, instead of as a ZeroDivisionError from deep inside backward().
     """
-    def f64(x):
+    def f64(x: Any) -> Any:
         return np.float64(x) if type(x) is float else x
     with np.errstate(all="ignore"):
         r = formula(f64(g), f64(out), *[f64(a) for a in args])
-    return float(r) if isinstance(r, np.floating) else r
+    if isinstance(r, np.floating):
+        return float(r)
+    if isinstance(r, (list, tuple)):
+        return [float(x) if isinstance(x, np.floating) else x for x in r]
+    return r

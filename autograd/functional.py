@@ -20,7 +20,7 @@ import numpy as np
 from .engine import Node
 from .gradients import grad as _grad
 from .tensor import Tensor, _leaf
-from .tensor_ops import stack
+from .functions import stack
 from .value import Value
 
 __all__ = ["grad", "value_and_grad", "jacobian", "hessian", "vjp", "jvp", "hvp"]

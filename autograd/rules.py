@@ -7,10 +7,14 @@ given the upstream gradient g = dL/d(out), it returns dL/d(input i). The engine
 calls only the formulas of inputs that need a gradient, so a constant exponent
 never asks for log(base).
 
-The formulas use only arithmetic and the functions defined at the end of this
-file, which accept raw numbers, arrays or graph nodes. That is what lets the same
-formula run on raw data (the fast path) or build a graph of its own
-(`create_graph=True`, gradients of gradients).
+The formulas use only arithmetic and the functions at the end of this file, which
+accept raw numbers, arrays or graph nodes. That is what lets the same formula run on
+raw data (the fast path) or build a graph of its own (`create_graph=True`, gradients
+of gradients).
+
+`ELEMENTWISE`, at the very end, lists every elementwise rule once: `Value`'s and
+`Tensor`'s methods (the `Ops` mixin in `ops.py`), the `autograd.NAME` functions and the
+formula parser's functions are made from it or checked against it (tests/test_registry.py).
 """
 from __future__ import annotations
 
@@ -27,13 +31,23 @@ Formula = Callable[..., Any]
 
 
 class Rule:
-    """A primitive operation (never instantiated: the class itself is the table entry)."""
+    """A primitive operation (never instantiated: the class itself is the table entry).
+
+    Write your own by subclassing it, and apply it with `MyRule.apply(x, y)`:
+
+        class Cube(Rule):
+            '''out = a^3;   d out/da = 3 a^2'''
+            name, local = "cube", ("3*a^2",)
+            forward = staticmethod(lambda a: a ** 3)
+            grads = (lambda g, out, a: g * 3 * a ** 2,)
+    """
 
     name: str = ""                  # short name, as diagrams and walkthroughs show it
     symbol: str | None = None       # infix symbol, for display ("*")
     torch_name: str = ""            # PyTorch's name for the backward node ("MulBackward0")
     local: tuple[str, ...] = ()     # the local derivatives d out / d input_i, as text
-    grads: tuple[Formula, ...] = ()
+    grads: Any = ()                 # the formulas, one per input (a tuple, or `_PerInput`)
+    elementwise: bool = False       # out[i] depends on the inputs' element i only
     # Optional, for ops with many inputs: vjp(g, out, *inputs, *saved) returns every
     # input's gradient in one call (the engine then skips `grads`, which stays the
     # per-input reference that walkthroughs and diagrams read).
@@ -42,6 +56,22 @@ class Rule:
     @staticmethod
     def forward(*args: Any) -> Any:  # pragma: no cover - every rule overrides it
         raise NotImplementedError
+
+    @classmethod
+    def apply(cls, *inputs: Any) -> Any:
+        """Run this rule on `inputs` (Values or Tensors, and plain numbers as constants)
+        and record the graph node; with no node among the inputs, just the forward."""
+        for x in inputs:
+            if isinstance(x, Node):
+                return x._node(cls, inputs)
+        return cls.forward(*inputs)
+
+
+class Elementwise(Rule):
+    """A rule applied element by element (broadcasting its inputs): `Value` and `Tensor`
+    both have it as a method, and it is a function of the formula command."""
+
+    elementwise = True
 
 
 class _PerInput:
@@ -60,7 +90,7 @@ class _PerInput:
 def data_of(x: Any) -> Any:
     """The raw number or array of a node; raw input unchanged. Used for masks and signs,
     which are constants as far as differentiation is concerned."""
-    return x.data if isinstance(x, Node) else x
+    return x._data if isinstance(x, Node) else x
 
 
 # ------------------------------------------------------------ float helpers
@@ -110,7 +140,7 @@ def _sign(x: Any) -> Any:
 
 
 # ------------------------------------------------------------ arithmetic
-class Add(Rule):
+class Add(Elementwise):
     """out = a + b;   d out/da = 1,  d out/db = 1"""
     name, symbol, torch_name, local = "add", "+", "AddBackward0", ("1", "1")
 
@@ -120,7 +150,7 @@ class Add(Rule):
              lambda g, out, a, b: g)
 
 
-class Sub(Rule):
+class Sub(Elementwise):
     """out = a - b;   d out/da = 1,  d out/db = -1"""
     name, symbol, torch_name, local = "sub", "-", "SubBackward0", ("1", "-1")
 
@@ -130,7 +160,7 @@ class Sub(Rule):
              lambda g, out, a, b: -g)
 
 
-class Mul(Rule):
+class Mul(Elementwise):
     """out = a * b;   d out/da = b,  d out/db = a"""
     name, symbol, torch_name, local = "mul", "*", "MulBackward0", ("b", "a")
 
@@ -140,7 +170,7 @@ class Mul(Rule):
              lambda g, out, a, b: g * a)
 
 
-class Div(Rule):
+class Div(Elementwise):
     """out = a / b;   d out/da = 1/b,  d out/db = -a/b^2 = -out/b"""
     name, symbol, torch_name, local = "div", "/", "DivBackward0", ("1/b", "-a/b^2")
 
@@ -154,7 +184,7 @@ class Div(Rule):
              lambda g, out, a, b: -g * out / b)
 
 
-class Neg(Rule):
+class Neg(Elementwise):
     """out = -a;   d out/da = -1"""
     name, symbol, torch_name, local = "neg", "-", "NegBackward0", ("-1",)
 
@@ -163,7 +193,7 @@ class Neg(Rule):
     grads = (lambda g, out, a: -g,)
 
 
-class Pow(Rule):
+class Pow(Elementwise):
     """out = a ** b;   d out/da = b a^(b-1),  d out/db = a^b ln a  (needs a > 0)"""
     name, symbol, torch_name, local = "pow", "**", "PowBackward1", ("b*a^(b-1)", "a^b*ln(a)")
 
@@ -195,14 +225,14 @@ def _log_base(a: Any) -> Any:
 
 
 # ------------------------------------------------------------ elementary functions
-class Exp(Rule):
+class Exp(Elementwise):
     """out = e^a;   d out/da = e^a = out"""
     name, torch_name, local = "exp", "ExpBackward0", ("exp(a)",)
     forward = staticmethod(_exp)
     grads = (lambda g, out, a: g * out,)
 
 
-class Log(Rule):
+class Log(Elementwise):
     """out = ln a;   d out/da = 1/a"""
     name, torch_name, local = "log", "LogBackward0", ("1/a",)
 
@@ -217,7 +247,7 @@ class Log(Rule):
     grads = (lambda g, out, a: g / a,)
 
 
-class Sqrt(Rule):
+class Sqrt(Elementwise):
     """out = sqrt(a);   d out/da = 1/(2 sqrt(a)) = 1/(2 out)   (inf at a = 0)"""
     name, torch_name, local = "sqrt", "SqrtBackward0", ("1/(2*sqrt(a))",)
 
@@ -232,7 +262,7 @@ class Sqrt(Rule):
     grads = (lambda g, out, a: g / (2 * out),)
 
 
-class Tanh(Rule):
+class Tanh(Elementwise):
     """out = tanh(a);   d out/da = 1 - tanh(a)^2 = 1 - out^2"""
     name, torch_name, local = "tanh", "TanhBackward0", ("1-tanh(a)^2",)
 
@@ -243,14 +273,14 @@ class Tanh(Rule):
     grads = (lambda g, out, a: g * (1 - out * out),)
 
 
-class Sigmoid(Rule):
+class Sigmoid(Elementwise):
     """out = 1/(1+e^-a);   d out/da = sigma(a)(1 - sigma(a)) = out (1 - out)"""
     name, torch_name, local = "sigmoid", "SigmoidBackward0", ("s(a)*(1-s(a))",)
     forward = staticmethod(_sigmoid)
     grads = (lambda g, out, a: g * out * (1 - out),)
 
 
-class Relu(Rule):
+class Relu(Elementwise):
     """out = max(a, 0);   d out/da = 1 if a > 0 else 0"""
     name, torch_name, local = "relu", "ReluBackward0", ("[a>0]",)
 
@@ -263,7 +293,7 @@ class Relu(Rule):
     grads = (lambda g, out, a: g * (data_of(out) > 0),)
 
 
-class Abs(Rule):
+class Abs(Elementwise):
     """out = |a|;   d out/da = sign(a)   (0 at a = 0, as PyTorch)"""
     name, torch_name, local = "abs", "AbsBackward0", ("sign(a)",)
 
@@ -299,41 +329,16 @@ class LinComb(Rule):
 # (recording the op), raw input gives a raw result. The rules' formulas use these.
 def exp(x: Any) -> Any:
     """e^x."""
-    return x.exp() if isinstance(x, Node) else Exp.forward(_raw(x, "exp"))
+    return x._node(Exp, (x,)) if isinstance(x, Node) else Exp.forward(_raw(x, "exp"))
 
 
 def log(x: Any) -> Any:
-    """Natural logarithm; a plain number must be positive."""
-    return x.log() if isinstance(x, Node) else Log.forward(_raw(x, "log"))
-
-
-def sqrt(x: Any) -> Any:
-    """Square root; a plain number must be non-negative."""
-    return x.sqrt() if isinstance(x, Node) else Sqrt.forward(_raw(x, "sqrt"))
-
-
-def tanh(x: Any) -> Any:
-    """Hyperbolic tangent."""
-    return x.tanh() if isinstance(x, Node) else Tanh.forward(_raw(x, "tanh"))
-
-
-def sigmoid(x: Any) -> Any:
-    """The logistic function 1 / (1 + e^-x)."""
-    return x.sigmoid() if isinstance(x, Node) else Sigmoid.forward(_raw(x, "sigmoid"))
-
-
-def relu(x: Any) -> Any:
-    """max(x, 0)."""
-    return x.relu() if isinstance(x, Node) else Relu.forward(_raw(x, "relu"))
-
-
-def abs_(x: Any) -> Any:
-    """|x| (exported as `autograd.abs`)."""
-    return x.abs() if isinstance(x, Node) else Abs.forward(_raw(x, "abs"))
+    """Natural logarithm."""
+    return x._node(Log, (x,)) if isinstance(x, Node) else Log.forward(_raw(x, "log"))
 
 
 def pow_(a: Any, b: Any) -> Any:
-    """a ** b for nodes or raw numbers (exported as `autograd.pow`)."""
+    """a ** b for nodes or raw numbers."""
     if isinstance(a, Node) or isinstance(b, Node):
         return a ** b
     if isinstance(a, np.floating) or isinstance(b, np.floating):
@@ -347,3 +352,14 @@ def _raw(x: Any, op: str) -> Any:
     if isinstance(x, (int, float, np.number)) and not isinstance(x, complex):
         return float(x)
     raise TypeError(f"{op}: expected a Value, a Tensor or a real number, got {type(x).__name__}")
+
+
+# ------------------------------------------------------------ the registry
+# Every elementwise rule, once. Each is a method of Value and Tensor (ops.Ops), a function
+# autograd.NAME (ops.py) and, when it takes one input and has no operator symbol, a
+# function of the formula command; tests/test_registry.py checks all of it, and gradchecks
+# every rule through Value and through Tensor.
+ELEMENTWISE: tuple[type[Rule], ...] = (
+    Add, Sub, Mul, Div, Pow, Neg,
+    Exp, Log, Sqrt, Tanh, Sigmoid, Relu, Abs,
+)

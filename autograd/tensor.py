@@ -10,13 +10,18 @@ Every op goes through `_apply`: the rule's forward on the arrays, and, when grad
 is on and an input requires grad, a graph node. The engine is the same one `Value`
 uses; `_finish_grad` is the Tensor's part of it (broadcast axes summed back, dtype,
 in-place checks, leaf `.grad`).
+
+In-place changes are stamped with a global clock: `t._vc[0]` is the time of t's last
+in-place change (shared by views of the same memory), `node._born` the time the node was
+made. A node whose input changed after it was born would compute a wrong gradient, so
+backward refuses it (`_check_versions`); `_bump_version` is the one way to stamp a change.
 """
 from __future__ import annotations
 
 import numbers
 import operator
 from collections import namedtuple
-from typing import Any, Sequence
+from typing import Any, Callable, Iterator, Sequence, Union
 
 import numpy as np
 
@@ -24,13 +29,12 @@ from . import rules as R
 from . import tensor_rules as T
 from .engine import Node, _mode
 from .engine import backward as _backward
+from .ops import Ops
 
-__all__ = ["Tensor", "GradFn"]
+__all__ = ["Tensor", "GradFn", "as_tensor"]
 
+Operand = Union["Tensor", float, int, bool, np.ndarray]
 _new = object.__new__
-# In-place changes are stamped with a global clock: `t._vc[0]` is the time of t's last
-# in-place change (shared by views of the same memory), `node._born` the time the node was
-# made. A node whose input changed after it was born would compute a wrong gradient.
 _clock = [0]
 MinMax = namedtuple("MinMax", ["values", "indices"])
 
@@ -55,12 +59,14 @@ class GradFn:
         return f"<{self.name()}>"
 
 
-class Tensor(Node):
+class Tensor(Ops, Node):
     """An n-dimensional array (numpy, float64 by default) with a gradient."""
 
     __slots__ = ("_data", "grad", "requires_grad", "_g", "_parents", "_rule", "_saved",
                  "_born", "_vc", "_retains_grad", "__weakref__")
     __array_ufunc__ = None      # numpy must hand `ndarray + Tensor` to our __radd__
+    grad: "Tensor | None"
+    requires_grad: bool
 
     def __init__(self, data: Any, requires_grad: bool = False, dtype: Any = None) -> None:
         """`Tensor([1, 2, 3])`, as `torch.Tensor`: always floating point (float64 unless
@@ -73,10 +79,14 @@ class Tensor(Node):
         _init(self, arr, requires_grad)
 
     # ---------------------------------------------------------------- data and grad
+    def _init_leaf(self, arr: np.ndarray, requires_grad: bool = False) -> None:
+        """Make this tensor a fresh leaf around `arr` (no copy, dtype kept)."""
+        _init(self, arr, requires_grad)
+
     def _set_data(self, value: Any) -> None:
         self._data = value._data if isinstance(value, Tensor) else np.asarray(value)
 
-    # attrgetter: the engine reads .data of every input; a C getter saves a Python call.
+    # attrgetter: a C getter saves a Python call on the hot paths that read .data.
     data = property(operator.attrgetter("_data"), _set_data, doc=(
         "The numpy array. Assigning to it (`w.data = w.data - lr * w.grad.data`) bypasses "
         "the graph, as in PyTorch."))
@@ -144,7 +154,7 @@ class Tensor(Node):
                                "use .any() or .all()")
         return bool(self._data)
 
-    def __iter__(self):
+    def __iter__(self) -> Iterator["Tensor"]:
         if self._data.ndim == 0:
             raise TypeError("iteration over a 0-d tensor")
         return (self[i] for i in range(len(self)))
@@ -158,7 +168,8 @@ class Tensor(Node):
         return out
 
     def clone(self) -> "Tensor":
-        return _apply(Clone, (self,))
+        """A copy with memory of its own (in the graph: d clone/dx = 1)."""
+        return _apply(T.Clone, (self,))
 
     def requires_grad_(self, requires_grad: bool = True) -> "Tensor":
         if not self.is_leaf:
@@ -188,7 +199,7 @@ class Tensor(Node):
                 raise RuntimeError(f"backward: the output has shape {self.shape}; pass "
                                    "gradient= (d loss/d output, same shape) or reduce it first, "
                                    "e.g. y.sum().backward()")
-            seed = np.ones(self._data.shape, self._data.dtype)
+            seed: Any = np.ones(self._data.shape, self._data.dtype)
         else:
             seed = np.asarray(gradient._data if isinstance(gradient, Tensor) else gradient,
                               dtype=self.dtype)
@@ -200,6 +211,21 @@ class Tensor(Node):
         _backward(self, seed, retain_graph=retain_graph or create_graph, create_graph=create_graph)
 
     # ---------------------------------------------------------------- engine hooks
+    @classmethod
+    def _node(cls, rule: Any, parents: tuple, saved: tuple = ()) -> "Tensor":
+        return _apply(rule, tuple(_operand_or_fail(p, rule.name) for p in parents), saved)
+
+    def _unary(self, rule: type[R.Rule], *saved: Any) -> "Tensor":
+        return _apply(rule, (self,), saved)
+
+    def _binary(self, rule: type[R.Rule], other: Any, reflected: bool = False) -> Any:
+        """`rule` on (self, other), or (other, self) when reflected; NotImplemented for an
+        operand that is not a tensor, a number or an array (so Python tries the other side)."""
+        other = _operand(other)
+        if other is None:
+            return NotImplemented
+        return _apply(rule, (other, self) if reflected else (self, other))
+
     def _finish_grad(self, g: Any, create_graph: bool, store: bool = True) -> Any:
         """The engine hands over this tensor's total gradient: sum broadcast axes,
         check for in-place changes, store `.grad` on leaves (and retain_grad tensors)."""
@@ -221,7 +247,7 @@ class Tensor(Node):
             self._store_grad(g, create_graph)
         return g
 
-    def _reduce_grad(self, g: Any) -> Any:
+    def _shaped_grad(self, g: Any) -> Any:
         """g summed over the axes broadcasting added to this tensor."""
         return g if g.shape == self._data.shape else T.sum_to(g, self._data.shape)
 
@@ -240,6 +266,24 @@ class Tensor(Node):
         else:   # accumulate in place, as PyTorch does
             np.add(grad._data, g, out=grad._data)
 
+    def _release(self) -> None:
+        self._parents = None
+        self._saved = ()
+
+    # ---------------------------------------------------------------- in-place bookkeeping
+    @property
+    def _version(self) -> int:
+        """When this tensor's memory was last changed in place (0: never), as a tick of the
+        global clock; views share it."""
+        return self._vc[0]
+
+    def _bump_version(self) -> None:
+        """Record an in-place change of this tensor's memory (made outside the graph: an
+        optimizer step, `load_state_dict`): a pending backward that still needs the old
+        values then refuses to run instead of computing a wrong gradient."""
+        _clock[0] += 1
+        self._vc[0] = _clock[0]
+
     def _check_versions(self) -> None:
         """Some tensor was changed in place after this node was made: was it one we need?"""
         for i, p in enumerate(self._parents):
@@ -253,10 +297,397 @@ class Tensor(Node):
                 f"{self._rule.name}: its output (shape {self.shape}) was modified in place "
                 "after it was made; its gradient would be wrong.")
 
-    def _release(self) -> None:
-        self._parents = None
-        self._saved = ()
+    def _modify(self, name: str, compute: Callable[["Tensor"], "Tensor"],
+                other: "Tensor | None") -> "Tensor":
+        """Change `self` in place to `compute(self)`, keeping the graph honest.
 
+        Outside a graph: overwrite the array and stamp the change, so a pending backward
+        that needs the old values refuses to run. Inside a graph: the old node is kept as a
+        snapshot (with a copy of the old values) and `self` becomes the new node.
+        """
+        graph = _mode.enabled and (self.requires_grad
+                                   or (other is not None and other.requires_grad))
+        if graph and self.requires_grad and self._is_view_of_grad_leaf():
+            raise RuntimeError(f"{name}: a leaf tensor that requires grad (or a view of one) "
+                               "cannot be changed in place while grad mode is on; wrap the "
+                               "update in `with autograd.no_grad():` (as optimizers do) or "
+                               "assign to .data")
+        if not graph:
+            prev, _mode.enabled = _mode.enabled, False
+            try:
+                new = compute(_leaf(self._data))
+            finally:
+                _mode.enabled = prev
+            self._overwrite(new._data, name)
+            self._bump_version()
+            return self
+        old = _new(Tensor)
+        for slot in ("requires_grad", "_parents", "_rule", "_saved", "_born", "_retains_grad"):
+            setattr(old, slot, getattr(self, slot))
+        old._data, old.grad, old._g, old._vc = self._data.copy(), None, None, [self._vc[0]]
+        new = compute(old)
+        self._overwrite(new._data, name)
+        self._bump_version()
+        self.requires_grad, self._parents, self._rule, self._saved = (
+            True, new._parents, new._rule, new._saved)
+        self._born = _clock[0]
+        return self
+
+    def _is_view_of_grad_leaf(self) -> bool:
+        """A leaf that requires grad, or a view of one (views share their base's `_vc`)."""
+        t = self
+        while (t._rule is not None and t._parents and isinstance(t._parents[0], Tensor)
+               and t._parents[0]._vc is t._vc):
+            t = t._parents[0]
+        return t._rule is None and t.requires_grad
+
+    def _overwrite(self, value: np.ndarray, name: str) -> None:
+        if value.shape != self.shape:
+            raise RuntimeError(f"{name}: the result has shape {value.shape} but the tensor "
+                               f"being changed in place has shape {self.shape}")
+        try:
+            np.copyto(self._data, value, casting="same_kind")
+        except TypeError:
+            raise TypeError(f"{name}: a {value.dtype} result cannot be stored in place in a "
+                            f"{self.dtype} tensor") from None
+
+    def _inplace(self, rule: type[R.Rule], other: Any, name: str) -> "Tensor":
+        operand = _operand(other)
+        if operand is None:
+            raise TypeError(f"{name}: expected a tensor or a number, got {type(other).__name__}")
+        return self._modify(name, lambda base: _apply(rule, (base, operand)),
+                            operand if isinstance(operand, Tensor) else None)
+
+    def add_(self, other: Operand) -> "Tensor":
+        """self += other, in place."""
+        return self._inplace(R.Add, other, "add_")
+
+    def sub_(self, other: Operand) -> "Tensor":
+        """self -= other, in place."""
+        return self._inplace(R.Sub, other, "sub_")
+
+    def mul_(self, other: Operand) -> "Tensor":
+        """self *= other, in place."""
+        return self._inplace(R.Mul, other, "mul_")
+
+    def div_(self, other: Operand) -> "Tensor":
+        """self /= other, in place."""
+        return self._inplace(R.Div, other, "div_")
+
+    __iadd__ = add_
+    __isub__ = sub_
+    __imul__ = mul_
+    __itruediv__ = div_
+
+    def zero_(self) -> "Tensor":
+        """Fill with zeros, in place."""
+        return self._modify("zero_", lambda base: _apply(R.Mul, (base, 0.0)), None)
+
+    def __setitem__(self, index: Any, value: Any) -> None:
+        index = _index(index)
+        operand = _operand(value)
+        if operand is None:
+            raise TypeError(f"setitem: expected a tensor or a number, got {type(value).__name__}")
+        v = operand if isinstance(operand, Tensor) else _leaf(np.asarray(operand))
+        self._modify("setitem", lambda base: _apply(T.SetItem, (base, v), (index,)), v)
+
+    # ---------------------------------------------------------------- arithmetic
+    def __add__(self, other: Operand) -> "Tensor":
+        return self._binary(R.Add, other)
+
+    def __radd__(self, other: Operand) -> "Tensor":
+        return self._binary(R.Add, other, reflected=True)
+
+    def __sub__(self, other: Operand) -> "Tensor":
+        return self._binary(R.Sub, other)
+
+    def __rsub__(self, other: Operand) -> "Tensor":
+        return self._binary(R.Sub, other, reflected=True)
+
+    def __mul__(self, other: Operand) -> "Tensor":
+        return self._binary(R.Mul, other)
+
+    def __rmul__(self, other: Operand) -> "Tensor":
+        return self._binary(R.Mul, other, reflected=True)
+
+    def __truediv__(self, other: Operand) -> "Tensor":
+        return self._binary(R.Div, other)
+
+    def __rtruediv__(self, other: Operand) -> "Tensor":
+        return self._binary(R.Div, other, reflected=True)
+
+    def __pow__(self, other: Operand) -> "Tensor":
+        return self._binary(R.Pow, other)
+
+    def __rpow__(self, other: Operand) -> "Tensor":
+        return self._binary(R.Pow, other, reflected=True)
+
+    def __matmul__(self, other: Any) -> "Tensor":
+        operand = _operand(other)
+        if operand is None:
+            return NotImplemented
+        return self.matmul(operand)
+
+    def __rmatmul__(self, other: Any) -> "Tensor":
+        operand = _operand(other)
+        if operand is None:
+            return NotImplemented
+        return as_tensor(operand).matmul(self)
+
+    def add(self, other: Operand) -> "Tensor":
+        """self + other."""
+        return _apply(R.Add, (self, _operand_or_fail(other, "add")))
+
+    def sub(self, other: Operand) -> "Tensor":
+        """self - other."""
+        return _apply(R.Sub, (self, _operand_or_fail(other, "sub")))
+
+    def mul(self, other: Operand) -> "Tensor":
+        """self * other."""
+        return _apply(R.Mul, (self, _operand_or_fail(other, "mul")))
+
+    def div(self, other: Operand) -> "Tensor":
+        """self / other."""
+        return _apply(R.Div, (self, _operand_or_fail(other, "div")))
+
+    def pow(self, exponent: Operand) -> "Tensor":
+        """self ** exponent."""
+        return _apply(R.Pow, (self, _operand_or_fail(exponent, "pow")))
+
+    # Comparisons give boolean tensors (outside the graph), as in PyTorch.
+    def _compare(self, ufunc: Any, other: Any) -> Any:
+        operand = _operand(other)
+        if operand is None:
+            return NotImplemented
+        raw = operand._data if isinstance(operand, Tensor) else operand
+        return _leaf(np.asarray(ufunc(self._data, raw)))
+
+    def __eq__(self, other: Any) -> "Tensor":  # type: ignore[override]
+        return self._compare(np.equal, other)
+
+    def __ne__(self, other: Any) -> "Tensor":  # type: ignore[override]
+        return self._compare(np.not_equal, other)
+
+    def __lt__(self, other: Any) -> "Tensor":
+        return self._compare(np.less, other)
+
+    def __le__(self, other: Any) -> "Tensor":
+        return self._compare(np.less_equal, other)
+
+    def __gt__(self, other: Any) -> "Tensor":
+        return self._compare(np.greater, other)
+
+    def __ge__(self, other: Any) -> "Tensor":
+        return self._compare(np.greater_equal, other)
+
+    # ---------------------------------------------------------------- matrix products
+    def matmul(self, other: Any, _op: str = "matmul") -> "Tensor":
+        """self @ other with numpy's rules (1-d, 2-d, batched)."""
+        b = as_tensor(other)
+        if self.ndim == 0 or b.ndim == 0:
+            raise ValueError(f"{_op}: both inputs need at least one dimension, got shapes "
+                             f"{self.shape} and {b.shape}")
+        k_a, k_b = self.shape[-1], b.shape[-2] if b.ndim > 1 else b.shape[0]
+        if k_a != k_b:
+            raise ValueError(f"{_op}: shapes {self.shape} and {b.shape} do not line up: the "
+                             f"last dimension of the first ({k_a}) must equal the "
+                             f"{'second-to-last' if b.ndim > 1 else 'only'} dimension of the "
+                             f"second ({k_b})")
+        return _apply(T.MatMul, (self, b))
+
+    def mv(self, vec: Any) -> "Tensor":
+        """Matrix (n, k) times vector (k,)."""
+        vec = as_tensor(vec)
+        _check_ndim("mv", self, 2, "a matrix")
+        _check_ndim("mv", vec, 1, "a vector")
+        return self.matmul(vec, "mv")
+
+    def mm(self, mat2: Any) -> "Tensor":
+        """Matrix (n, k) times matrix (k, m)."""
+        mat2 = as_tensor(mat2)
+        _check_ndim("mm", self, 2, "a matrix")
+        _check_ndim("mm", mat2, 2, "a matrix")
+        return self.matmul(mat2, "mm")
+
+    def dot(self, other: Any) -> "Tensor":
+        """Dot product of two vectors of the same length."""
+        other = as_tensor(other)
+        _check_ndim("dot", self, 1, "a vector")
+        _check_ndim("dot", other, 1, "a vector")
+        return self.matmul(other, "dot")
+
+    # ---------------------------------------------------------------- reductions
+    def sum(self, dim: Any = None, keepdim: bool = False, *, axis: Any = None,
+            keepdims: bool | None = None) -> "Tensor":
+        """The sum over `dim` (an int or a tuple; all elements when None)."""
+        return self._reduce(T.Sum, dim, keepdim, axis, keepdims)
+
+    def mean(self, dim: Any = None, keepdim: bool = False, *, axis: Any = None,
+             keepdims: bool | None = None) -> "Tensor":
+        """The mean over `dim` (an int or a tuple; all elements when None)."""
+        return self._reduce(T.Mean, dim, keepdim, axis, keepdims)
+
+    def _reduce(self, rule: type[R.Rule], dim: Any, keepdim: bool, axis: Any,
+                keepdims: bool | None) -> "Tensor":
+        dim = axis if dim is None else dim
+        keepdim = keepdims if keepdims is not None else keepdim
+        return _apply(rule, (self,), (_dims(dim, self.ndim, rule.name), bool(keepdim)))
+
+    def max(self, dim: Any = None, keepdim: bool = False) -> Any:
+        """The largest element; with `dim`, (values, indices) along it; with a tensor,
+        the elementwise maximum."""
+        return self._extreme(T.Max, np.argmax, T.Maximum, dim, keepdim)
+
+    def min(self, dim: Any = None, keepdim: bool = False) -> Any:
+        """The smallest element; with `dim`, (values, indices) along it; with a tensor,
+        the elementwise minimum."""
+        return self._extreme(T.Min, np.argmin, T.Minimum, dim, keepdim)
+
+    def _extreme(self, rule: type[R.Rule], arg: Any, pairwise: type[R.Rule], dim: Any,
+                 keepdim: bool) -> Any:
+        if isinstance(dim, Tensor):                       # torch.max(a, b) is maximum
+            return _apply(pairwise, (self, dim))
+        a = self._data
+        if dim is None:
+            best = rule.forward(a, None, False, None)
+            pick = (a == best)
+            pick = pick / pick.sum()
+            return _apply(rule, (self,), (None, False, pick))
+        if self.ndim == 0:                                 # dim 0 or -1, as PyTorch
+            if dim not in (0, -1):
+                raise IndexError(f"{rule.name}: dim {dim} is out of range for a 0-d tensor")
+            values = _apply(rule, (self,), (None, False, np.ones_like(a)))
+            return MinMax(values, _leaf(np.zeros((), dtype=np.int64)))
+        (d,) = _dims(dim, self.ndim, rule.name) or (0,)
+        idx = np.expand_dims(arg(a, axis=d), d)
+        pick = np.zeros(a.shape, dtype=a.dtype)
+        np.put_along_axis(pick, idx, 1, axis=d)
+        values = _apply(rule, (self,), ((d,), bool(keepdim), pick))
+        indices = idx if keepdim else np.squeeze(idx, d)
+        return MinMax(values, _leaf(indices))
+
+    # ---------------------------------------------------------------- elementwise, two inputs
+    def maximum(self, other: Any) -> "Tensor":
+        """The elementwise maximum (a tie splits the gradient in half)."""
+        return _apply(T.Maximum, (self, _operand_or_fail(other, "maximum")))
+
+    def minimum(self, other: Any) -> "Tensor":
+        """The elementwise minimum (a tie splits the gradient in half)."""
+        return _apply(T.Minimum, (self, _operand_or_fail(other, "minimum")))
+
+    def clamp(self, min: Any = None, max: Any = None) -> "Tensor":
+        """Each element limited to [min, max] (either may be None)."""
+        if min is None and max is None:
+            raise ValueError("clamp: give at least one of min and max")
+        return _apply(T.Clamp, (self,), (min, max))
+
+    clip = clamp
+
+    def where(self, condition: Any, other: Any) -> "Tensor":
+        """self where `condition` holds, else `other` (as `autograd.where(condition, self,
+        other)`)."""
+        cond = condition._data if isinstance(condition, Tensor) else np.asarray(condition)
+        return _apply(T.Where, (self, _operand_or_fail(other, "where")), (cond.astype(bool),))
+
+    # ---------------------------------------------------------------- shapes
+    def reshape(self, *shape: Any) -> "Tensor":
+        """The same elements in a new shape (one dimension may be -1)."""
+        return _apply(T.Reshape, (self,), (_shape_arg(shape),), view=self)
+
+    view = reshape
+
+    def flatten(self) -> "Tensor":
+        """All elements in one dimension."""
+        return self.reshape(-1)
+
+    def permute(self, *dims: Any) -> "Tensor":
+        """The axes reordered: output axis i is input axis dims[i]."""
+        order = _shape_arg(dims)
+        if sorted(d % max(self.ndim, 1) for d in order) != list(range(self.ndim)):
+            raise ValueError(f"permute: {order} is not an ordering of the {self.ndim} "
+                             f"dimensions of a tensor of shape {self.shape}")
+        return _apply(T.Permute, (self,), (tuple(d % self.ndim for d in order),), view=self)
+
+    def transpose(self, dim0: int, dim1: int) -> "Tensor":
+        """Axes dim0 and dim1 swapped."""
+        dims = list(range(self.ndim))
+        try:
+            dims[dim0], dims[dim1] = dims[dim1], dims[dim0]
+        except IndexError:
+            raise IndexError(f"transpose: dims {dim0}, {dim1} are out of range for shape "
+                             f"{self.shape}") from None
+        return _apply(T.Transpose, (self,), (tuple(dims),), view=self)
+
+    def t(self) -> "Tensor":
+        """A matrix transposed (a 0-d or 1-d tensor unchanged)."""
+        return self.transpose(0, 1) if self.ndim == 2 else self
+
+    @property
+    def T(self) -> "Tensor":
+        """All axes reversed."""
+        return self.permute(*reversed(range(self.ndim)))
+
+    def squeeze(self, dim: int | None = None) -> "Tensor":
+        """Size-1 dimensions removed (only `dim`, if given and of size 1)."""
+        shape = self.shape
+        if dim is None:
+            new = tuple(n for n in shape if n != 1)
+        else:
+            (d,) = _dims(dim, self.ndim, "squeeze") or (None,)
+            new = shape if d is None or shape[d] != 1 else shape[:d] + shape[d + 1:]
+        return _apply(T.Squeeze, (self,), (new,), view=self)
+
+    def unsqueeze(self, dim: int) -> "Tensor":
+        """A size-1 dimension inserted at `dim`."""
+        n = self.ndim + 1
+        if not -n <= dim < n:
+            raise IndexError(f"unsqueeze: dim {dim} is out of range for a result with {n} dims")
+        d = dim % n
+        return _apply(T.Unsqueeze, (self,), (self.shape[:d] + (1,) + self.shape[d:],),
+                      view=self)
+
+    def expand(self, *sizes: Any) -> "Tensor":
+        """A broadcast view with size-1 dimensions grown to `sizes` (-1 keeps a size)."""
+        sizes = _shape_arg(sizes)
+        lead = len(sizes) - self.ndim
+        if lead < 0:
+            raise ValueError(f"expand: cannot expand shape {self.shape} to fewer dims {sizes}")
+        shape = tuple(self.shape[i - lead] if n == -1 and i >= lead else n
+                      for i, n in enumerate(sizes))
+        for i, n in enumerate(self.shape):
+            if n != 1 and n != shape[lead + i]:
+                raise ValueError(f"expand: cannot expand shape {self.shape} to {shape} "
+                                 f"(dimension {i} has size {n}; only size-1 dimensions can grow)")
+        return _apply(T.Expand, (self,), (shape,), view=self)
+
+    def expand_as(self, other: "Tensor") -> "Tensor":
+        return self.expand(*other.shape)
+
+    def sum_to_size(self, *shape: Any) -> "Tensor":
+        """Summed down to `shape` (the reverse of broadcasting)."""
+        return T.sum_to(self, _shape_arg(shape))
+
+    # ---------------------------------------------------------------- dtypes
+    def to(self, dtype: Any) -> "Tensor":
+        """This tensor in another dtype (itself when it already has it)."""
+        dt = np.dtype(dtype)
+        return self if dt == self.dtype else _apply(T.Cast, (self,), (dt,))
+
+    def float(self) -> "Tensor":
+        return self.to(np.float32)
+
+    def double(self) -> "Tensor":
+        return self.to(np.float64)
+
+    # ---------------------------------------------------------------- indexing
+    def __getitem__(self, index: Any) -> "Tensor":
+        index = _index(index)
+        try:
+            return _apply(T.GetItem, (self,), (index,), view=self if T._is_basic(index) else None)
+        except IndexError as e:
+            raise IndexError(f"getitem: {e} (tensor shape {self.shape})") from None
+
+    # ---------------------------------------------------------------- display
     def __repr__(self) -> str:
         extra = ""
         if self._rule is not None:
@@ -292,7 +723,7 @@ def _grad_leaf(arr: np.ndarray) -> Tensor:
     return t
 
 
-def _leaf(arr: np.ndarray, requires_grad: bool = False) -> Tensor:
+def _leaf(arr: Any, requires_grad: bool = False) -> Tensor:
     t = _new(Tensor)
     _init(t, arr if arr.__class__ is np.ndarray else np.asarray(arr), requires_grad)
     return t
@@ -320,6 +751,13 @@ def _apply(rule: type[R.Rule], parents: tuple, saved: tuple = (), view: Tensor |
         data = rule.forward(*raws)
     except ValueError as e:
         raise ValueError(_shape_message(rule, parents, e)) from None
+    return _record(data, rule, parents, saved, view, needs_grad)
+
+
+def _record(data: Any, rule: Any, parents: tuple, saved: tuple = (),
+            view: Tensor | None = None, needs_grad: bool = True) -> Tensor:
+    """The result `data` of `rule` on `parents` as a Tensor: a graph node when grad mode is
+    on and `needs_grad` (an input requires grad), else a plain tensor."""
     out = _new(Tensor)
     out._data = data if data.__class__ is np.ndarray else np.asarray(data)
     out.grad = None
@@ -360,30 +798,10 @@ def _format(a: np.ndarray) -> str:
     return np.array2string(a, **opts)
 
 
-class Clone(R.Rule):
-    """out = a copy of a;   d out/da = 1"""
-    name, torch_name, local = "clone", "CloneBackward0", ("1",)
-
-    @staticmethod
-    def forward(a):
-        return np.array(a, copy=True)
-
-    grads = (lambda g, out, a: g,)
-
-
-class Cast(R.Rule):
-    """out = a converted to `dtype`;   d out/da = 1 (the engine casts g back)"""
-    name, torch_name, local = "to", "ToCopyBackward0", ("1",)
-
-    @staticmethod
-    def forward(a, dtype):
-        return a.astype(dtype)
-
-    grads = (lambda g, out, a, dtype: g,)
-
-
+# ---------------------------------------------------------------- operands and arguments
 def _operand(x: Any) -> Any:
-    """A Tensor stays; a Python number stays raw (a constant); an array becomes a Tensor."""
+    """A Tensor stays; a Python number stays raw (a constant); an array becomes a Tensor;
+    anything else is None."""
     if isinstance(x, Tensor):
         return x
     if isinstance(x, (bool, int, float)):
@@ -397,14 +815,55 @@ def _operand(x: Any) -> Any:
     return None
 
 
+def _operand_or_fail(x: Any, op: str) -> Any:
+    operand = _operand(x)
+    if operand is None:
+        raise TypeError(f"{op}: expected a tensor or a number, got {type(x).__name__}")
+    return operand
+
+
 def as_tensor(x: Any) -> Tensor:
+    """x itself if it is a Tensor, else a tensor of its data (no copy for an array)."""
     return x if isinstance(x, Tensor) else _leaf(np.asarray(x))
 
 
-def tensors(xs: Sequence[Any], op: str) -> list:
+def _tensors(xs: Sequence[Any], op: str) -> list:
     if not isinstance(xs, (list, tuple)) or not xs:
         raise TypeError(f"{op}: expected a non-empty list or tuple of tensors")
     return [as_tensor(x) for x in xs]
 
 
-from . import tensor_ops  # noqa: E402,F401  (adds the ops to Tensor)
+def _check_ndim(op: str, t: Tensor, ndim: int, what: str) -> None:
+    if t.ndim != ndim:
+        raise ValueError(f"{op}: expected {what} ({ndim}-d), got shape {t.shape}")
+
+
+def _dims(dim: Any, ndim: int, op: str) -> tuple | None:
+    if dim is None or ndim == 0:
+        return None
+    dims = tuple(dim) if isinstance(dim, (tuple, list)) else (dim,)
+    if not dims:
+        return None
+    out = []
+    for d in dims:
+        if not -ndim <= d < ndim:
+            raise IndexError(f"{op}: dim {d} is out of range for a tensor with {ndim} dimensions")
+        out.append(d % ndim)
+    return tuple(sorted(set(out)))
+
+
+def _shape_arg(shape: Sequence[Any]) -> tuple:
+    if len(shape) == 1 and isinstance(shape[0], (tuple, list)):
+        shape = shape[0]
+    return tuple(int(n) for n in shape)
+
+
+def _index(index: Any) -> Any:
+    # An index tensor is copied: the graph saves it, and the tensor may change in place later.
+    if isinstance(index, Tensor):
+        return index._data.copy()
+    if isinstance(index, tuple):
+        return tuple(i._data.copy() if isinstance(i, Tensor) else i for i in index)
+    if isinstance(index, list):
+        return np.asarray(index)
+    return index

@@ -5,7 +5,6 @@ numpy arrays, `grads[i](g, out, *inputs, *saved)` for input i.
 Broadcasting needs no code here: the engine sums a gradient over broadcast axes
 when it reaches the input (`Tensor._finish_grad`). The small helpers below take a
 numpy array or a Tensor, so every formula also runs on Tensors (create_graph).
-(A little over 400 lines: it is the array half of the one derivative table, kept whole.)
 """
 from __future__ import annotations
 
@@ -74,17 +73,18 @@ def squeeze(x: Any, dim: int) -> Any:
 
 
 def where(cond: np.ndarray, a: Any, b: Any) -> Any:
-    if isinstance(a, Node) or isinstance(b, Node):
-        from .tensor_ops import where as twhere
-        return twhere(cond, a, b)
+    """a where cond holds, else b; a node (either one) gives a node."""
+    if isinstance(a, Node):
+        return a._node(Where, (a, b), (cond,))
+    if isinstance(b, Node):
+        return b._node(Where, (a, b), (cond,))
     return np.where(cond, a, b)
 
 
 def scatter_add(g: Any, shape: tuple, index: Any) -> Any:
     """Zeros of `shape` with g added at `index` (repeated indices add up)."""
     if isinstance(g, Node):
-        from .tensor import _apply
-        return _apply(ScatterAdd, (g,), (shape, index))
+        return g._node(ScatterAdd, (g,), (shape, index))
     return ScatterAdd.forward(g, shape, index)
 
 
@@ -134,7 +134,7 @@ class Mean(Rule):
              _expand_back(g, a.shape, dim, keepdim) / _count(a.shape, dim),)
 
 
-class Extreme(Rule):
+class Max(Rule):
     """out = max (or min) of a;   the gradient goes to the element(s) that were picked.
 
     `pick` is a 0/1 (or 1/k for k-way ties in a full reduction) array the Tensor method
@@ -149,12 +149,37 @@ class Extreme(Rule):
     grads = (lambda g, out, a, dim, keepdim, pick: _expand_back(g, a.shape, dim, keepdim) * pick,)
 
 
-class Min(Extreme):
+class Min(Max):
     name, torch_name = "min", "MinBackward1"
 
     @staticmethod
     def forward(a, dim, keepdim, pick):
         return np.min(a, axis=dim, keepdims=keepdim)
+
+
+# ------------------------------------------------------------ copies and casts
+class Clone(Rule):
+    """out = a copy of a;   d out/da = 1"""
+    name, torch_name, local = "clone", "CloneBackward0", ("1",)
+    elementwise = True
+
+    @staticmethod
+    def forward(a):
+        return np.array(a, copy=True)
+
+    grads = (lambda g, out, a: g,)
+
+
+class Cast(Rule):
+    """out = a converted to `dtype`;   d out/da = 1 (the engine casts g back)"""
+    name, torch_name, local = "to", "ToCopyBackward0", ("1",)
+    elementwise = True
+
+    @staticmethod
+    def forward(a, dtype):
+        return a.astype(dtype)
+
+    grads = (lambda g, out, a, dtype: g,)
 
 
 # ------------------------------------------------------------ shapes
@@ -302,6 +327,7 @@ class Stack(Rule):
 class Where(Rule):
     """out = a where cond else b;   d/da = [cond],  d/db = [not cond]"""
     name, torch_name, local = "where", "WhereBackward0", ("[cond]", "[not cond]")
+    elementwise = True
 
     @staticmethod
     def forward(a, b, cond):
@@ -320,6 +346,7 @@ def _tie_split(x: Any, y: Any) -> Any:
 class Maximum(Rule):
     """out = max(a, b) elementwise;   the winner gets g, a tie splits it in half"""
     name, torch_name, local = "maximum", "MaximumBackward0", ("[a>b]", "[b>a]")
+    elementwise = True
 
     forward = staticmethod(np.maximum)
     grads = (lambda g, out, a, b: g * _tie_split(a, b),
@@ -329,6 +356,7 @@ class Maximum(Rule):
 class Minimum(Rule):
     """out = min(a, b) elementwise;   the winner gets g, a tie splits it in half"""
     name, torch_name, local = "minimum", "MinimumBackward0", ("[a<b]", "[b<a]")
+    elementwise = True
 
     forward = staticmethod(np.minimum)
     grads = (lambda g, out, a, b: g * _tie_split(b, a),
@@ -348,6 +376,7 @@ def _inside(a: Any, lo: Any, hi: Any) -> Any:
 class Clamp(Rule):
     """out = a limited to [lo, hi];   d out/da = 1 inside the interval, 0 outside"""
     name, torch_name, local = "clamp", "ClampBackward1", ("[lo<=a<=hi]",)
+    elementwise = True
 
     @staticmethod
     def forward(a, lo, hi):

@@ -14,37 +14,82 @@ from __future__ import annotations
 
 import numbers
 import operator
-from typing import Any, Sequence, Union
+from typing import Any, Callable, Sequence, Union
 
 from . import rules as R
-from .engine import Node
+from .engine import Node, topological_order
 from .engine import backward as _backward
+from .ops import Ops
 
-__all__ = ["Value", "lincomb"]
+__all__ = ["Value", "lincomb", "zero_grad"]
 
 Number = Union[int, float]
+Operand = Union["Value", int, float]
 _new = object.__new__
 
 
-class Value(Node):
+def _operator(rule: type[R.Rule], reflected: bool = False
+              ) -> Callable[["Value", Operand], "Value"]:
+    """The operator method for a binary rule; `reflected` for 2 * v, 1 / v, 2 ** v.
+
+    Made once per operator (not per op), so no closure refers to a node; the node is
+    built inline because this is the hottest code of a scalar graph.
+    """
+    forward = rule.forward
+
+    def op(self: Value, other: Operand) -> Value:
+        if other.__class__ is Value:
+            od = other._data                                   # type: ignore[union-attr]
+        elif other.__class__ is float or other.__class__ is int or isinstance(other, numbers.Real):
+            other = od = float(other)                           # type: ignore[arg-type]
+        else:
+            return NotImplemented
+        out = _new(Value)
+        if reflected:
+            out._data = forward(od, self._data)
+            out._parents = (other, self)
+        else:
+            out._data = forward(self._data, od)
+            out._parents = (self, other)
+        out._g = 0.0
+        out.label = ""
+        out._rule = rule
+        return out
+
+    name = f"__{'r' if reflected else ''}{ {'div': 'truediv'}.get(rule.name, rule.name)}__"
+    op.__code__ = op.__code__.replace(co_name=name, co_qualname=f"Value.{name}")
+    op.__name__, op.__qualname__, op.__doc__ = name, f"Value.{name}", rule.__doc__
+    return op
+
+
+class Value(Ops, Node):
     """A scalar node: `.data` (float), `.grad` (float), `.label`, and the op that made it."""
 
-    __slots__ = ("data", "_g", "label", "_parents", "_rule", "__weakref__")
-    _saved = ()     # scalar ops have no non-differentiable arguments
+    __slots__ = ("_data", "_g", "label", "_parents", "_rule", "__weakref__")
+    _saved: tuple = ()      # the arguments of a rule that takes some (see _ValueWithArgs)
 
     def __init__(self, data: Number, label: str = "") -> None:
         if isinstance(data, Value):
-            data = data.data
+            data = data._data
         elif not isinstance(data, numbers.Real):
             raise TypeError(f"Value: data must be a real number, got {type(data).__name__} "
                             f"({data!r})")
-        self.data = float(data)
+        self._data = float(data)
         self._g = 0.0
         self.label = label
         self._parents: tuple = ()
-        self._rule = None
+        self._rule: Any = None
 
-    # ---------------------------------------------------------------- gradient
+    # ---------------------------------------------------------------- data and gradient
+    @property
+    def data(self) -> float:
+        """The number (a float). Assigning to it changes the value, outside the graph."""
+        return self._data
+
+    @data.setter
+    def data(self, value: Number) -> None:
+        self._data = float(value)
+
     @property
     def grad(self) -> Any:
         """dL/d(self) from the latest backward (leaves: summed over all backward calls)."""
@@ -64,6 +109,10 @@ class Value(Node):
         """
         _backward(self, gradient, retain_graph=retain_graph, create_graph=create_graph)
 
+    def zero_grad(self) -> None:
+        """Set the gradient of this value and of every value it depends on to 0."""
+        zero_grad(self)
+
     # ---------------------------------------------------------------- graph facts
     @property
     def op(self) -> str:
@@ -82,120 +131,99 @@ class Value(Node):
     def __repr__(self) -> str:
         label = f", label={self.label!r}" if self.label else ""
         op = f", op={self.op!r}" if self._rule is not None else ""
-        return f"Value(data={self.data!r}, grad={self.grad!r}{op}{label})"
+        return f"Value(data={self._data!r}, grad={self.grad!r}{op}{label})"
 
     def __float__(self) -> float:
-        return self.data
+        return self._data
 
     def _repr_svg_(self) -> str | None:
         """Jupyter shows a Value as the diagram of its graph (text repr without Graphviz)."""
-        from .graphviz import repr_svg
+        from .diagrams import repr_svg  # the one upward import: tools draw the core
         return repr_svg(self)
 
-    # ---------------------------------------------------------------- ops
-    def _apply(self, rule: type[R.Rule]) -> "Value":
-        """A unary op: run the rule's forward, record the node."""
-        out = _new(Value)
-        out.data = rule.forward(self.data)
+    # ---------------------------------------------------------------- making nodes
+    @classmethod
+    def _node(cls, rule: Any, parents: tuple, saved: tuple = ()) -> "Value":
+        """`rule` on the parents' data (constants stay numbers), as a new node."""
+        raw = [p._data if isinstance(p, Value) else _constant(p, rule.name) for p in parents]
+        parents = tuple(p if isinstance(p, Value) else r for p, r in zip(parents, raw))
+        return _record(float(rule.forward(*raw, *saved)), rule, parents, saved)
+
+    def _unary(self, rule: type[R.Rule], *saved: Any) -> "Value":
+        out = _new(_ValueWithArgs) if saved else _new(Value)
+        out._data = rule.forward(self._data, *saved)
         out._g = 0.0
         out.label = ""
         out._parents = (self,)
         out._rule = rule
+        if saved:
+            out._saved = saved
         return out
 
-    def __neg__(self) -> "Value":
-        return self._apply(R.Neg)
-
-    def __pos__(self) -> "Value":
-        return self
-
-    def exp(self) -> "Value":
-        """e^x;  d/dx e^x = e^x."""
-        return self._apply(R.Exp)
-
-    def log(self) -> "Value":
-        """ln x (x > 0);  d/dx ln x = 1/x."""
-        return self._apply(R.Log)
-
-    def sqrt(self) -> "Value":
-        """sqrt(x) (x >= 0);  d/dx sqrt(x) = 1/(2 sqrt(x)), inf at 0."""
-        return self._apply(R.Sqrt)
-
-    def tanh(self) -> "Value":
-        """tanh(x);  d/dx tanh(x) = 1 - tanh(x)^2."""
-        return self._apply(R.Tanh)
-
-    def sigmoid(self) -> "Value":
-        """1/(1+e^-x);  d/dx sigma(x) = sigma(x)(1 - sigma(x))."""
-        return self._apply(R.Sigmoid)
-
-    def relu(self) -> "Value":
-        """max(x, 0);  derivative 1 for x > 0, else 0."""
-        return self._apply(R.Relu)
-
-    def abs(self) -> "Value":
-        """|x|;  derivative sign(x) (0 at 0)."""
-        return self._apply(R.Abs)
-
-    __abs__ = abs
+    # ---------------------------------------------------------------- arithmetic
+    __add__ = _operator(R.Add)
+    __radd__ = _operator(R.Add, reflected=True)
+    __sub__ = _operator(R.Sub)
+    __rsub__ = _operator(R.Sub, reflected=True)
+    __mul__ = _operator(R.Mul)
+    __rmul__ = _operator(R.Mul, reflected=True)
+    __truediv__ = _operator(R.Div)
+    __rtruediv__ = _operator(R.Div, reflected=True)
+    __pow__ = _operator(R.Pow)
+    __rpow__ = _operator(R.Pow, reflected=True)
 
     # Comparisons look at .data (handy for max-margin losses); == stays identity,
     # so Values can be dictionary keys and set members.
-    def __lt__(self, other: Any) -> bool:
-        return self.data < _data(other)
+    def __lt__(self, other: Operand) -> bool:
+        return self._data < _data(other)
 
-    def __le__(self, other: Any) -> bool:
-        return self.data <= _data(other)
+    def __le__(self, other: Operand) -> bool:
+        return self._data <= _data(other)
 
-    def __gt__(self, other: Any) -> bool:
-        return self.data > _data(other)
+    def __gt__(self, other: Operand) -> bool:
+        return self._data > _data(other)
 
-    def __ge__(self, other: Any) -> bool:
-        return self.data >= _data(other)
+    def __ge__(self, other: Operand) -> bool:
+        return self._data >= _data(other)
 
     __hash__ = Node.__hash__
 
 
-def _binary(rule: type[R.Rule], reflected: bool = False) -> Any:
-    """Make the operator method for a binary rule; `reflected` for 2 * v, 1 / v, 2 ** v.
+class _ValueWithArgs(Value):
+    """A Value made by a rule with arguments besides its inputs (Function's context, a
+    number of decimals): the one kind of Value node that needs a slot for them."""
 
-    Generated once per operator (not per op), so no closure refers to a node.
-    """
-    forward = rule.forward
-
-    def op(self: Value, other: Any) -> Any:
-        if other.__class__ is Value:
-            od = other.data
-        elif other.__class__ is float or other.__class__ is int or isinstance(other, numbers.Real):
-            other = od = float(other)
-        else:
-            return NotImplemented
-        out = _new(Value)
-        if reflected:
-            out.data = forward(od, self.data)
-            out._parents = (other, self)
-        else:
-            out.data = forward(self.data, od)
-            out._parents = (self, other)
-        out._g = 0.0
-        out.label = ""
-        out._rule = rule
-        return out
-
-    op.__name__ = f"__{'r' if reflected else ''}{rule.name}__"
-    op.__doc__ = rule.__doc__
-    return op
+    __slots__ = ("_saved",)
 
 
-for _rule, _name in ((R.Add, "add"), (R.Sub, "sub"), (R.Mul, "mul"), (R.Div, "truediv"),
-                     (R.Pow, "pow")):
-    setattr(Value, f"__{_name}__", _binary(_rule))
-    setattr(Value, f"__r{_name}__", _binary(_rule, reflected=True))
-del _rule, _name
+def _record(data: float, rule: Any, parents: tuple, saved: tuple = ()) -> Value:
+    """The result `data` of `rule` on `parents` as a new Value node."""
+    out = _new(_ValueWithArgs) if saved else _new(Value)
+    out._data = data
+    out._g = 0.0
+    out.label = ""
+    out._parents = parents
+    out._rule = rule
+    if saved:
+        out._saved = saved
+    return out
 
 
 def _data(x: Any) -> float:
-    return x.data if isinstance(x, Value) else x
+    return x._data if isinstance(x, Value) else x
+
+
+def _constant(x: Any, op: str) -> float:
+    if isinstance(x, numbers.Real):
+        return float(x)
+    raise TypeError(f"{op}: expected Values or real numbers, got {type(x).__name__} ({x!r:.60})")
+
+
+def zero_grad(root: Value) -> None:
+    """Set `.grad` to 0 for `root` and every Value it depends on (before a new backward:
+    leaves accumulate otherwise)."""
+    for node in topological_order(root):
+        node._g = 0.0
 
 
 def lincomb(weights: Sequence[Any], inputs: Sequence[Any], bias: Any = 0.0) -> Value:
@@ -210,13 +238,13 @@ def lincomb(weights: Sequence[Any], inputs: Sequence[Any], bias: Any = 0.0) -> V
         raise ValueError(f"lincomb: {n} weights but {len(inputs)} inputs; they pair up one to one")
     parents = (*weights, *inputs, bias)
     if set(map(type, parents)) == _JUST_VALUE:          # the usual case: all Values
-        data = R.LinComb.forward(map(_get_data, weights), map(_get_data, inputs), bias.data)
+        data = R.LinComb.forward(map(_get_data, weights), map(_get_data, inputs), bias._data)
     else:
-        raw = [_constant(p) for p in parents]
+        raw = [_constant(p._data if isinstance(p, Value) else p, "lincomb") for p in parents]
         parents = tuple(p if isinstance(p, Value) else r for p, r in zip(parents, raw))
         data = R.LinComb.forward(raw[:n], raw[n:2 * n], raw[-1])
     out = _new(Value)
-    out.data = data
+    out._data = data
     out._parents = parents
     out._g = 0.0
     out.label = ""
@@ -225,12 +253,4 @@ def lincomb(weights: Sequence[Any], inputs: Sequence[Any], bias: Any = 0.0) -> V
 
 
 _JUST_VALUE = {Value}
-_get_data = operator.attrgetter("data")
-
-
-def _constant(x: Any) -> float:
-    if isinstance(x, Value):
-        return x.data
-    if isinstance(x, numbers.Real):
-        return float(x)
-    raise TypeError(f"lincomb: expected Values or real numbers, got {type(x).__name__} ({x!r})")
+_get_data = operator.attrgetter("_data")

@@ -12,8 +12,8 @@ from __future__ import annotations
 import argparse
 
 from autograd import Value
-from autograd.steps import fixed
-from autograd.walkthrough import chain_rule_table, format_chain_rule_table, sigmoid_circuit
+from autograd.diagrams import fixed
+from autograd.diagrams import chain_rule_table, format_chain_rule_table, sigmoid_circuit
 
 
 def main(argv: list[str] | None = None) -> None:

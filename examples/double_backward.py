@@ -20,7 +20,7 @@ from pathlib import Path
 
 import autograd
 from autograd.engine import topological_order
-from autograd.graphviz import GraphvizNotFound, save
+from autograd.diagrams import GraphvizNotFound, save
 
 ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
 ap.add_argument("-o", "--out", default=str(Path(__file__).resolve().parent.parent / "docs"

@@ -15,8 +15,8 @@ import numpy as np
 
 import autograd
 from autograd import Tensor
-from autograd.tensor import as_tensor
-from autograd.tensor_ops import mse_loss as _fused_mse
+from autograd import as_tensor
+from autograd.functions import mse_loss as _fused_mse
 
 __all__ = ["relu", "sigmoid", "tanh", "linear", "mse_loss", "l1_loss", "softmax",
            "log_softmax", "cross_entropy"]

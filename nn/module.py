@@ -13,7 +13,6 @@ from typing import Any, Iterable, Iterator, Mapping, NamedTuple
 import numpy as np
 
 from autograd import Tensor
-from autograd.tensor import _clock, _init
 
 __all__ = ["Module", "Parameter", "IncompatibleKeys"]
 
@@ -42,7 +41,7 @@ class Parameter(Tensor):
             arr = np.asarray(data)
             if arr.dtype.kind not in "fc":
                 arr = arr.astype(np.float64)
-        _init(self, arr, requires_grad)
+        self._init_leaf(arr, requires_grad)
 
     def __repr__(self) -> str:
         return "Parameter containing:\n" + super().__repr__()
@@ -190,8 +189,7 @@ class Module:
         for k, arr in arrays.items():
             p = own[k]
             p._data[...] = arr
-            _clock[0] += 1                  # an in-place change: pending graphs must notice
-            p._vc[0] = _clock[0]
+            p._bump_version()               # an in-place change: pending graphs must notice
         return IncompatibleKeys(missing, unexpected)
 
     # ---------------------------------------------------------------- display

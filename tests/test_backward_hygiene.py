@@ -10,7 +10,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 import autograd as ag
-from autograd.tensor_ops import mse_loss
+from autograd.functions import mse_loss
 from autograd.testing import arrays, tensors
 
 # Every op, each leaf used two or more times (a shared leaf is where gradients could alias:

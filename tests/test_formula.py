@@ -8,7 +8,7 @@ import time
 import pytest
 
 from autograd import Value
-from autograd.formula import MAX_DEPTH, FormulaError, build, parse, variables
+from autograd.cli.formula import MAX_DEPTH, FormulaError, build, parse, variables
 
 SIGMOID = "1/(1+exp(-(w0*x0+w1*x1+w2)))"
 AT = {"w0": 2, "x0": -1, "w1": -3, "x1": -2, "w2": -3}

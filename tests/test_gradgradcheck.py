@@ -18,7 +18,7 @@ from hypothesis.extra import numpy as hnp
 import autograd as ag
 from autograd import GradcheckError, Value, gradcheck, gradgradcheck
 from autograd import rules as R
-from autograd.tensor_ops import mse_loss
+from autograd.functions import mse_loss
 from autograd.testing import arrays, broadcastable_shapes, shapes, tensors, values
 
 # Half the profile's examples: gradgradcheck builds and differentiates a graph per Jacobian

@@ -9,8 +9,8 @@ import pytest
 
 import autograd
 from autograd import Value
-from autograd.formula import build
-from autograd.graphviz import (
+from autograd.cli.formula import build
+from autograd.diagrams.drawing import (
     INSTALL_HINT,
     GraphvizNotFound,
     draw_graph,

@@ -7,8 +7,8 @@ import xml.etree.ElementTree as ET
 import pytest
 
 from autograd import Value
-from autograd.formula import build
-from autograd.steps import backward_steps, fixed, frame_graphs, steps_html, write_steps
+from autograd.cli.formula import build
+from autograd.diagrams.steps import backward_steps, fixed, frame_graphs, steps_html, write_steps
 
 needs_dot = pytest.mark.skipif(shutil.which("dot") is None,
                                reason="Graphviz's dot is not installed (apt-get install graphviz)")

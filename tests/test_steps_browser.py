@@ -13,8 +13,8 @@ from pathlib import Path
 
 import pytest
 
-from autograd.formula import build
-from autograd.steps import write_steps
+from autograd.cli.formula import build
+from autograd.diagrams.steps import write_steps
 
 CHROMIUM = next((p for p in (shutil.which("chromium"), shutil.which("chromium-browser"),
                              shutil.which("google-chrome"), "/usr/bin/chromium")

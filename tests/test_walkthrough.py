@@ -10,7 +10,7 @@ import pytest
 
 import autograd
 from autograd import Value
-from autograd.walkthrough import (
+from autograd.diagrams.walkthrough import (
     ChainRuleRow,
     chain_rule_table,
     format_chain_rule_table,

@@ -7,7 +7,7 @@
 
 The text is read by a small hand-written parser that knows only a whitelist:
 numbers, variable names, `+ - * / **`, unary minus and plus, parentheses, and the
-functions exp, log, sqrt, tanh, sigmoid, relu, abs. Everything else (attribute
+one-input functions of the rule registry (`FUNCTIONS`: exp, log, sqrt, tanh, ...). Everything else (attribute
 access, other calls, subscripts, lambdas, comparisons, ...) is refused with a
 `FormulaError` whose message shows the formula with a caret under the offending
 part. Nothing is ever handed to Python's eval, exec or compile. Length, nesting
@@ -21,8 +21,8 @@ import re
 from dataclasses import dataclass, field
 from typing import Mapping, Union
 
-from . import rules as R
-from .value import Value
+from .. import rules as R
+from ..value import Value
 
 __all__ = ["FormulaError", "FUNCTIONS", "MAX_LENGTH", "MAX_DEPTH", "MAX_EXPONENT",
            "parse", "variables", "build"]
@@ -30,8 +30,8 @@ __all__ = ["FormulaError", "FUNCTIONS", "MAX_LENGTH", "MAX_DEPTH", "MAX_EXPONENT
 MAX_LENGTH = 2000      # characters in a formula
 MAX_DEPTH = 64         # nested parentheses, unary signs and powers
 MAX_EXPONENT = 1000.0  # largest |exponent| of a constant power
-FUNCTIONS = {"exp": R.Exp, "log": R.Log, "sqrt": R.Sqrt, "tanh": R.Tanh,
-             "sigmoid": R.Sigmoid, "relu": R.Relu, "abs": R.Abs}
+# The functions a formula may call: every one-input elementwise rule that has no operator.
+FUNCTIONS = {r.name: r for r in R.ELEMENTWISE if len(r.grads) == 1 and r.symbol is None}
 _KEYWORDS = {"lambda", "import", "and", "or", "not", "if", "else", "for", "in", "is", "None",
              "True", "False", "await", "yield", "del", "global", "class", "def", "return"}
 
@@ -180,8 +180,8 @@ class _Parser:
             if tok[0] == "name" and tok[1] in _KEYWORDS:
                 raise self.fail(f"{tok[1]!r} is not allowed in a formula", tok)
             if tok[1] == "(":
-                raise self.fail("'(' here would be a call; only exp, log, sqrt, tanh, sigmoid, "
-                                "relu and abs can be called", tok)
+                raise self.fail("'(' here would be a call; only "
+                                f"{', '.join(FUNCTIONS)} can be called", tok)
             raise self.fail(f"unexpected {tok[1]!r}", tok)
         return e
 
@@ -382,7 +382,7 @@ def _compute(e: Expr, args: list, leaves: dict[str, Value], text: str) -> Value 
         if isinstance(e, Call):
             (a,) = args
             rule = FUNCTIONS[e.func]
-            return a._apply(rule) if isinstance(a, Value) else rule.forward(a)
+            return a._unary(rule) if isinstance(a, Value) else rule.forward(a)
         a, b = args
         if e.op == "**" and not isinstance(b, Value) and abs(b) > MAX_EXPONENT:
             raise FormulaError(f"the exponent {b:g} is too large (the limit is "

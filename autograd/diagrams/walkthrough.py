@@ -15,8 +15,8 @@ the vector-Jacobian product grads[i](g, out, *inputs) = g * dc/dx, linear in g, 
 dc/dx = grads[i](1, out, *inputs). A node used twice (b = a + a) has two edges, and its
 gradient is the sum of both products.
 
-The gradients come from the engine's own backward pass (`autograd.engine.backward`, in
-its side-effect-free mode), so no `.grad` changes; the rows show how each one is built.
+The rows come from the engine's reference loop (`autograd.engine.backprop_steps`), which
+changes no `.grad`; they show how each gradient is built.
 Scalar `Value` graphs only.
 """
 from __future__ import annotations
@@ -24,11 +24,11 @@ from __future__ import annotations
 import math
 import re
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, Iterable
 
-from .engine import Node, _ieee_retry, backward, topological_order
-from .steps import fixed
-from .value import Value
+from ..engine import Node, Step, backprop_steps, topological_order
+from ..value import Value
+from .numbers import fixed
 
 __all__ = ["ChainRuleTerm", "ChainRuleRow", "chain_rule_table", "format_chain_rule_table",
            "sigmoid_circuit"]
@@ -68,42 +68,37 @@ class ChainRuleRow:
     node: Value = field(repr=False, compare=False)
 
 
-def chain_rule_table(root: Value) -> list[ChainRuleRow]:
+def chain_rule_table(root: Value, steps: Iterable[Step] | None = None) -> list[ChainRuleRow]:
     """One row per node that `root` depends on, in backward order (root first).
 
-    Nodes without a label get generated names n1, n2, ... in forward order (skipping
-    labels already in use). The graph and every `.grad` are left unchanged.
+    The rows are the engine's reference loop (`engine.backprop_steps`) grouped by the node
+    that receives each edge's gradient; pass `steps` when you already ran it (the command
+    line does, to draw the same numbers). Nodes without a label get generated names n1,
+    n2, ... in forward order (skipping labels already in use). The graph and every `.grad`
+    are left unchanged.
     """
-    if not isinstance(root, Node) or not isinstance(root.data, float):
+    if not isinstance(root, Node) or not isinstance(root._data, float):
         raise TypeError(f"chain_rule_table: expected a scalar Value, got {type(root).__name__}")
     order = topological_order(root)
     if any(n._rule is not None and n._parents is None for n in order):
         raise ValueError("chain_rule_table: this graph was released by backward(); build it "
                          "again or call backward(retain_graph=True)")
-    grads = backward(root, 1.0, inputs=order)
     names = _names(order)
     terms: dict[Node, list[ChainRuleTerm]] = {n: [] for n in order}
-    for consumer, upstream in zip(order, grads, strict=True):
-        rule = consumer._rule
-        if rule is None:
-            continue
-        parents = consumer._parents
-        args = [_data(p) for p in parents] + list(consumer._saved)
-        texts = [_operand(p, names) for p in parents]
-        for i, (p, formula) in enumerate(zip(parents, rule.grads, strict=False)):
-            if not isinstance(p, Node) or not p.requires_grad:
-                continue
-            local_text = rule.local[i] if i < len(rule.local) else "?"
-            terms[p].append(ChainRuleTerm(
-                consumer=names[consumer], input_index=i,
-                local_formula=_substitute(local_text, texts),
-                local=float(_call(formula, 1.0, consumer.data, args)),
-                upstream=float(upstream),
-                contribution=float(_call(formula, upstream, consumer.data, args))))
+    grads: dict[Node, float] = {root: 1.0}
+    for s in backprop_steps(root, 1.0) if steps is None else steps:
+        consumer = s.node
+        texts = [_operand(p, names) for p in consumer._parents]
+        local_text = consumer._rule.local[s.index] if s.index < len(consumer._rule.local) else "?"
+        terms[s.input].append(ChainRuleTerm(
+            consumer=names[consumer], input_index=s.index,
+            local_formula=_substitute(local_text, texts), local=float(s.local),
+            upstream=float(s.upstream), contribution=float(s.contribution)))
+        grads[s.input] = s.total
     return [ChainRuleRow(name=names[n], op=n._rule.name if n._rule else "",
-                         expression=_expression(n, names), value=n.data,
-                         terms=tuple(terms[n]), grad=float(g), node=n)
-            for n, g in zip(order, grads, strict=True)]
+                         expression=_expression(n, names), value=n._data,
+                         terms=tuple(terms[n]), grad=float(grads.get(n, 0.0)), node=n)
+            for n in order]
 
 
 def format_chain_rule_table(rows: list[ChainRuleRow], digits: int = 2) -> str:
@@ -165,17 +160,6 @@ def sigmoid_circuit(w0: float = 2, x0: float = -1, w1: float = -3, x1: float = -
 
 
 # ---------------------------------------------------------------- helpers
-def _data(x: Any) -> Any:
-    return x.data if isinstance(x, Node) else x
-
-
-def _call(formula: Any, g: Any, out: Any, args: list) -> Any:
-    try:
-        return formula(g, out, *args)
-    except ArithmeticError:                      # 1/0.0 and friends: IEEE inf, as backward
-        return _ieee_retry(formula, g, out, args)
-
-
 def _names(order: list[Node]) -> dict[Node, str]:
     """Labels, or n1, n2, ... for unlabelled nodes, numbered in forward order."""
     taken = {n.label for n in order if n.label}

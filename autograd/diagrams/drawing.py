@@ -27,7 +27,8 @@ from typing import Any, Callable, Iterable, Mapping
 import graphviz
 import numpy as np
 
-from .engine import Node
+from ..engine import Node
+from .numbers import format_number
 
 __all__ = ["draw_graph", "format_number", "save", "render_svg", "module_clusters",
            "GraphvizNotFound", "INSTALL_HINT", "repr_svg"]
@@ -44,17 +45,6 @@ COLORS = {"leaf": "#cfe3ff", "interior": "#ffffff", "output": "#ffd866", "op": "
 
 class GraphvizNotFound(RuntimeError):
     """Graphviz's `dot` executable is missing; the message says how to install it."""
-
-
-def format_number(x: float, digits: int = 4) -> str:
-    """`x` to `digits` significant digits, trailing zeros kept (-0.1966, 1.000, 2.500e-05)."""
-    x = float(x) + 0.0          # -0.0 prints as 0.000
-    if x != x:
-        return "nan"
-    if x in (float("inf"), float("-inf")):
-        return "inf" if x > 0 else "-inf"
-    s = format(x, f"#.{max(1, int(digits))}g")
-    return s[:-1] if s.endswith(".") else s
 
 
 def _array_text(a: np.ndarray, fmt: Callable[[float], str]) -> str:
@@ -121,7 +111,7 @@ class _Drawing:
                  fmt: Callable[[float], str] = format_number, params: Any = None,
                  legend: bool = True, small_tensor: int = 8, title: str | None = None,
                  clusters: Mapping[str, Iterable[Any]] | None = None,
-                 collapse: bool = False) -> None:
+                 collapse: bool = False, grads: Mapping[Any, Any] | None = None) -> None:
         if rankdir not in ("LR", "RL", "TB", "BT"):
             raise ValueError(f"draw_graph: rankdir must be LR, RL, TB or BT, got {rankdir!r}")
         self.rankdir, self.show_data, self.show_grad = rankdir, show_data, show_grad
@@ -134,6 +124,7 @@ class _Drawing:
             for m in members:
                 self.cluster_of[id(m)] = str(cname)
         self.collapse = collapse
+        self.grads = grads
         # Per-node overrides used by the step-by-step frames.
         self.grad_text: Callable[[Any], str | None] | None = None
         self.highlight: set[int] = set()
@@ -154,7 +145,12 @@ class _Drawing:
         if self.show_data:
             cells.append(f"data {html.escape(self.fmt(node.data))}")
         if self.show_grad:
-            g = self.grad_text(node) if self.grad_text else self.fmt(node.grad)
+            if self.grad_text is not None:
+                g = self.grad_text(node)
+            elif self.grads is not None and node in self.grads:
+                g = self.fmt(self.grads[node])
+            else:
+                g = self.fmt(node.grad)
             if g is not None:
                 cells.append(f"grad {html.escape(g)}")
         return ["".join(f"<TD>{c}</TD>" for c in cells)]
@@ -326,7 +322,8 @@ def draw_graph(root: Any, rankdir: str = "LR", show_data: bool = True, show_grad
                params: Any = None, legend: bool = True, max_nodes: int = 500,
                small_tensor: int = 8, title: str | None = None,
                clusters: Mapping[str, Iterable[Any]] | None = None,
-               collapse: bool = False) -> graphviz.Digraph:
+               collapse: bool = False, grads: Mapping[Any, Any] | None = None
+               ) -> graphviz.Digraph:
     """The computation graph behind `root` (a Value or Tensor, or a list of them).
 
     rankdir:      "LR" (inputs on the left) or "TB", "RL", "BT".
@@ -340,13 +337,15 @@ def draw_graph(root: Any, rankdir: str = "LR", show_data: bool = True, show_grad
     small_tensor: tensors with at most this many elements show their values.
     clusters:     {name: nodes} drawn together in a labelled box (see `module_clusters`);
     collapse:     with clusters, draw each cluster as a single box.
+    grads:        {Value: gradient} to show instead of each Value's `.grad` (the
+                  totals of `autograd.engine.backprop_steps`, for instance).
 
     Returns a `graphviz.Digraph`: `.source` is the DOT text, `.render()`/`.pipe()` need
     Graphviz's `dot` (see `save`), and a notebook displays it directly.
     """
     drawing = _Drawing(rankdir, show_data, show_grad,
                        fmt or (lambda x: format_number(x, digits)), params, legend,
-                       small_tensor, title, clusters, collapse)
+                       small_tensor, title, clusters, collapse, grads)
     return drawing.build(root, max_nodes)
 
 

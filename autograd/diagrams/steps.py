@@ -11,8 +11,9 @@ being processed in red and the products on its input edges ("-0.53 x 1.00 = -0.5
 local derivative x upstream gradient = the input's share). Frame 0 is the start:
 only the output's gradient, d out/d out = 1, is known.
 
-Scalar `Value` graphs only (a Tensor's local derivative is a matrix, not a number).
-The gradients computed here come from the same rule formulas as `backward()`.
+The steps are the engine's reference loop (`engine.backprop_steps`) grouped by node, so
+the numbers are exactly those of the chain-rule table. Scalar `Value` graphs only (a
+Tensor's local derivative is a matrix, not a number).
 """
 from __future__ import annotations
 
@@ -20,94 +21,72 @@ import html
 import json
 import os
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any, Callable
 
-from .engine import Node, _ieee_retry, topological_order
-from .graphviz import _Drawing, format_number, render_svg
+from ..engine import Node, Step, backprop_steps
+from .drawing import _Drawing, render_svg
+from .numbers import fixed
 
-__all__ = ["Product", "Step", "backward_steps", "frame_graphs", "write_steps", "steps_html",
-           "fixed"]
+__all__ = ["Product", "NodeStep", "backward_steps", "frame_graphs", "write_steps",
+           "steps_html"]
 
-
-@dataclass
-class Product:
-    """One input's share in a step: local derivative x upstream gradient = contribution."""
-    index: int            # which input of the op (0 = a, 1 = b, ...)
-    parent: Any           # the input node
-    local: float          # d out / d input
-    upstream: float       # d root / d out
-    contribution: float   # local x upstream, added to the input's gradient
+# One input's share in a step: local derivative x upstream gradient = contribution
+# (`index`, `input`, `local`, `upstream`, `contribution`, and the input's `total` so far).
+Product = Step
 
 
 @dataclass
-class Step:
+class NodeStep:
     """Backward step `number` (1-based): `node`'s rule sends its gradient to its inputs."""
     number: int
     node: Any
-    products: list[Product]
-    grads: dict[int, float]   # id(node) -> gradient known after this step (partial sums)
+    products: list[Step]
+    _history: list["NodeStep"] = field(repr=False, compare=False, default_factory=list)
+
+    @property
+    def grads(self) -> dict[int, float]:
+        """id(node) -> gradient known after this step (partial sums; the output's is 1).
+        Computed from the steps on request, so a list of steps takes memory in proportion
+        to the graph, not to its square."""
+        known: dict[int, float] = {id(self._history[0].node): 1.0} if self._history else {}
+        for step in self._history[:self.number]:
+            for p in step.products:
+                known[id(p.input)] = p.total
+        return known
 
 
-def fixed(x: float, decimals: int = 2) -> str:
-    """`x` with `decimals` decimals, as the slides write numbers (0.73, -0.53); values too
-    small or too large for that fall back to significant digits."""
-    x = float(x)
-    if x != 0 and (abs(x) < 0.5 * 10 ** -decimals or abs(x) >= 1e6) and x == x:
-        return format_number(x, decimals + 1)
-    if x != x or x in (float("inf"), float("-inf")):
-        return format_number(x)
-    s = f"{x:.{decimals}f}"
-    return s[1:] if s.startswith("-") and float(s) == 0 else s   # no "-0.00"
-
-
-def backward_steps(root: Any) -> list[Step]:
-    """The steps of `root.backward()`, without touching any `.grad`."""
-    if not isinstance(root, Node) or not isinstance(root.data, float):
+def backward_steps(root: Any) -> list[NodeStep]:
+    """The steps of `root.backward()`, node by node, without touching any `.grad`."""
+    if not isinstance(root, Node) or not isinstance(root._data, float):
         raise TypeError(f"backward_steps: expected a scalar Value, got {type(root).__name__} "
                         "(step-by-step frames are drawn for Value graphs)")
-    order = topological_order(root)
-    grads: dict[int, float] = {id(root): 1.0}
-    steps: list[Step] = []
-    for node in order:
-        rule = node._rule
-        if rule is None:
-            continue
-        if node._parents is None:
-            raise ValueError("backward_steps: this graph was released by backward(); build it "
-                             "again or call backward(retain_graph=True)")
-        g = grads.get(id(node), 0.0)
-        args = [p.data if isinstance(p, Node) else p for p in node._parents] + list(node._saved)
-        products = []
-        for j, (p, formula) in enumerate(zip(node._parents, rule.grads, strict=False)):
-            if not isinstance(p, Node) or not p.requires_grad:
-                continue
-            local = _call(formula, 1.0, node.data, args)
-            contribution = _call(formula, g, node.data, args)
-            grads[id(p)] = grads.get(id(p), 0.0) + contribution
-            products.append(Product(j, p, float(local), float(g), float(contribution)))
-        steps.append(Step(len(steps) + 1, node, products, dict(grads)))
-    return steps
-
-
-def _call(formula: Callable, g: float, out: float, args: list) -> float:
+    history: list[NodeStep] = []
     try:
-        return formula(g, out, *args)
-    except ArithmeticError:
-        return _ieee_retry(formula, g, out, args)
+        for edge in backprop_steps(root, 1.0):
+            if not history or history[-1].node is not edge.node:
+                history.append(NodeStep(len(history) + 1, edge.node, [], history))
+            history[-1].products.append(edge)
+    except RuntimeError:
+        raise ValueError("backward_steps: this graph was released by backward(); build it "
+                         "again or call backward(retain_graph=True)") from None
+    return history
 
 
-def frame_graphs(root: Any, steps: list[Step] | None = None, decimals: int = 2,
+def frame_graphs(root: Any, steps: list[NodeStep] | None = None, decimals: int = 2,
                  rankdir: str = "LR", legend: bool = True) -> list:
     """One `graphviz.Digraph` per frame: frame 0 (the start) and one per step."""
     steps = backward_steps(root) if steps is None else steps
     fmt = lambda x: fixed(x, decimals)
     frames = []
+    known: dict[int, float] = {id(root): 1.0}
     for k in range(len(steps) + 1):
-        known = steps[k - 1].grads if k else {id(root): 1.0}
+        if k:
+            for p in steps[k - 1].products:
+                known[id(p.input)] = p.total
         d = _Drawing(rankdir=rankdir, fmt=fmt, legend=legend,
                      title=_caption(root, steps, k, fmt))
-        d.grad_text = lambda n, known=known: fmt(known[id(n)]) if id(n) in known else "?"
+        d.grad_text = lambda n, known=dict(known): fmt(known[id(n)]) if id(n) in known else "?"
         if k:
             step = steps[k - 1]
             d.highlight = {id(step.node)}
@@ -121,15 +100,15 @@ def frame_graphs(root: Any, steps: list[Step] | None = None, decimals: int = 2,
 def _node_name(node: Any, fmt: Callable[[float], str]) -> str:
     if node.label:
         return node.label
-    return f"the {node._rule.name} node ({fmt(node.data)})" if node._rule else fmt(node.data)
+    return f"the {node._rule.name} node ({fmt(node._data)})" if node._rule else fmt(node._data)
 
 
-def _caption(root: Any, steps: list[Step], k: int, fmt: Callable[[float], str]) -> str:
+def _caption(root: Any, steps: list[NodeStep], k: int, fmt: Callable[[float], str]) -> str:
     n = len(steps)
     if k == 0:
         return f"step 0 of {n}: start at the output, d out/d out = 1"
     step = steps[k - 1]
-    parts = [f"{_node_name(p.parent, fmt)} gets {fmt(p.local)} x {fmt(p.upstream)} = "
+    parts = [f"{_node_name(p.input, fmt)} gets {fmt(p.local)} x {fmt(p.upstream)} = "
              f"{fmt(p.contribution)}" for p in step.products]
     what = "; ".join(parts) or "no input needs a gradient"
     return f"step {k} of {n}: {step.node._rule.name} node: {what}"
@@ -152,13 +131,15 @@ def steps_html(svgs: list[str], captions: list[str], title: str = "Backpropagati
 
 
 def write_steps(root: Any, out_dir: str | os.PathLike, decimals: int = 2,
-                title: str | None = None) -> list[str]:
+                title: str | None = None, steps: list[NodeStep] | None = None,
+                rankdir: str = "LR", legend: bool = True) -> list[str]:
     """Write frame_000.svg, frame_001.svg, ... and index.html into `out_dir` (created if
-    needed); returns the paths written, the page last. Needs Graphviz's `dot`."""
+    needed); returns the paths written, the page last. Needs Graphviz's `dot`. `steps`:
+    the result of `backward_steps(root)`, when the caller already has it."""
     out_dir = os.fspath(out_dir)
-    steps = backward_steps(root)
+    steps = backward_steps(root) if steps is None else steps
     fmt = lambda x: fixed(x, decimals)
-    graphs = frame_graphs(root, steps, decimals)
+    graphs = frame_graphs(root, steps, decimals, rankdir=rankdir, legend=legend)
     svgs = [render_svg(g) for g in graphs]
     os.makedirs(out_dir, exist_ok=True)
     paths = []
