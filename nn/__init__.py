@@ -6,12 +6,12 @@
     loss = nn.MSELoss()(net(x), y)
 """
 from . import functional, optim
-from .io import load, save
+from .io import LoadError, load, save
 from .layers import Identity, Linear, ReLU, Sequential, Sigmoid, Tanh
 from .losses import CrossEntropyLoss, L1Loss, MSELoss
 from .module import IncompatibleKeys, Module, Parameter
-from .optim import SGD, Adam
+from .optim import SGD, Adagrad, Adam, AdamW, RMSprop
 
 __all__ = ["Module", "Parameter", "IncompatibleKeys", "Linear", "ReLU", "Sigmoid", "Tanh",
            "Identity", "Sequential", "MSELoss", "L1Loss", "CrossEntropyLoss", "SGD", "Adam",
-           "functional", "optim", "save", "load"]
+           "AdamW", "RMSprop", "Adagrad", "functional", "optim", "save", "load", "LoadError"]
