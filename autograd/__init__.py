@@ -8,7 +8,7 @@ hypothesis strategies), `diagrams/` (Graphviz pictures, step pages, the chain-ru
 table) and `cli/` (`python -m autograd draw ...`).
 """
 from . import _malloc  # noqa: F401  (glibc: keep freed array memory between steps)
-from . import functional, functions
+from . import functional, functions, utils
 from .checking import GradcheckError, gradcheck, gradgradcheck, numerical_grad
 from .creation import (
     arange,
@@ -52,7 +52,7 @@ __all__ = ["Value", "lincomb", "zero_grad", "Tensor", "GradFn", "Function", "Fun
            "Rule", "tensor", "as_tensor", "zeros", "ones", "zeros_like", "ones_like", "full", "randn", "rand",
            "arange", "linspace", "eye", "from_numpy", "manual_seed", "generator", "float32",
            "float64", "int64", "bool_", "no_grad", "enable_grad", "set_grad_enabled",
-           "is_grad_enabled", "grad", "functional", "draw_graph", "gradcheck", "gradgradcheck",
+           "is_grad_enabled", "grad", "functional", "utils", "draw_graph", "gradcheck", "gradgradcheck",
            "numerical_grad", "GradcheckError", "chain_rule_table", "format_chain_rule_table",
            "ChainRuleRow", "ChainRuleTerm", "sigmoid_circuit"]
 __all__ += functions.__all__
