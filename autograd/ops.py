@@ -28,6 +28,38 @@ class Ops:
         """`rule` applied to this node (with `saved` arguments): a new node."""
         raise NotImplementedError
 
+    def _binary(self: N, rule: type[R.Rule], other: Any, reflected: bool = False) -> Any:
+        """`rule` on (self, other), or (other, self) when reflected: a new node, or
+        NotImplemented for an operand of the wrong type (so Python tries the other side)."""
+        raise NotImplementedError
+
+    def _named(self: N, rule: type[R.Rule], other: Any) -> N:
+        out = self._binary(rule, other)
+        if out is NotImplemented:
+            raise TypeError(f"{rule.name}: expected a {type(self).__name__} or a number, got "
+                            f"{type(other).__name__}")
+        return out
+
+    def add(self: N, other: Any) -> N:
+        """self + other;  d/dself = 1, d/dother = 1."""
+        return self._named(R.Add, other)
+
+    def sub(self: N, other: Any) -> N:
+        """self - other;  d/dself = 1, d/dother = -1."""
+        return self._named(R.Sub, other)
+
+    def mul(self: N, other: Any) -> N:
+        """self * other;  d/dself = other, d/dother = self."""
+        return self._named(R.Mul, other)
+
+    def div(self: N, other: Any) -> N:
+        """self / other;  d/dself = 1/other, d/dother = -self/other^2."""
+        return self._named(R.Div, other)
+
+    def pow(self: N, exponent: Any) -> N:
+        """self ** exponent;  d/dself = e self^(e-1), d/de = self^e ln(self)."""
+        return self._named(R.Pow, exponent)
+
     def neg(self: N) -> N:
         """-x;  d/dx = -1."""
         return self._unary(R.Neg)

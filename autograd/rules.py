@@ -132,6 +132,30 @@ def _sigmoid(x: Any) -> Any:
     return np.where(x >= 0, 1 / (1 + e), e / (1 + e))
 
 
+def _forward(name: str, scalar: Callable[[float], float], array: Callable[[Any], Any],
+             domain: str = "") -> Callable[[Any], Any]:
+    """A rule's forward: `scalar` (from math) on a float, `array` (a numpy ufunc) on an array.
+
+    A float outside the function's domain is a ValueError naming the op, the value and the
+    `domain` ("x > -1"); on an array the result there is nan (or inf), as in PyTorch, without
+    numpy's warning. A float result too large for a float is inf, as in numpy.
+    """
+    def forward(a: Any) -> Any:
+        if type(a) is float:
+            try:
+                return scalar(a)
+            except ValueError:
+                raise ValueError(f"{name}: {a!r} is outside its domain ({domain})") from None
+            except OverflowError:
+                return math.inf
+        if domain:
+            with np.errstate(invalid="ignore", divide="ignore"):
+                return array(a)
+        return array(a)
+    forward.__name__ = name
+    return forward
+
+
 def _sign(x: Any) -> Any:
     x = data_of(x)
     if type(x) is float:
@@ -221,7 +245,7 @@ def _log_base(a: Any) -> Any:
     if type(raw) is float and raw <= 0:
         raise ValueError(f"pow: the gradient with respect to the exponent needs a positive base "
                          f"(it is a^b ln a), got base {raw!r}")
-    return log(a)
+    return Log.apply(a)
 
 
 # ------------------------------------------------------------ elementary functions
@@ -325,18 +349,8 @@ class LinComb(Rule):
 
 
 # ------------------------------------------------------------ functions on anything
-# Each takes a Value, a Tensor, a plain number or a numpy array; a node gives a node
-# (recording the op), raw input gives a raw result. The rules' formulas use these.
-def exp(x: Any) -> Any:
-    """e^x."""
-    return x._node(Exp, (x,)) if isinstance(x, Node) else Exp.forward(_raw(x, "exp"))
-
-
-def log(x: Any) -> Any:
-    """Natural logarithm."""
-    return x._node(Log, (x,)) if isinstance(x, Node) else Log.forward(_raw(x, "log"))
-
-
+# A formula that needs another rule calls `Rule.apply`, which takes nodes (and records the op)
+# or raw numbers and arrays (and just computes it), so one formula serves both cases.
 def pow_(a: Any, b: Any) -> Any:
     """a ** b for nodes or raw numbers."""
     if isinstance(a, Node) or isinstance(b, Node):

@@ -434,26 +434,6 @@ class Tensor(Ops, Node):
             return NotImplemented
         return as_tensor(operand).matmul(self)
 
-    def add(self, other: Operand) -> "Tensor":
-        """self + other."""
-        return _apply(R.Add, (self, _operand_or_fail(other, "add")))
-
-    def sub(self, other: Operand) -> "Tensor":
-        """self - other."""
-        return _apply(R.Sub, (self, _operand_or_fail(other, "sub")))
-
-    def mul(self, other: Operand) -> "Tensor":
-        """self * other."""
-        return _apply(R.Mul, (self, _operand_or_fail(other, "mul")))
-
-    def div(self, other: Operand) -> "Tensor":
-        """self / other."""
-        return _apply(R.Div, (self, _operand_or_fail(other, "div")))
-
-    def pow(self, exponent: Operand) -> "Tensor":
-        """self ** exponent."""
-        return _apply(R.Pow, (self, _operand_or_fail(exponent, "pow")))
-
     # Comparisons give boolean tensors (outside the graph), as in PyTorch.
     def _compare(self, ufunc: Any, other: Any) -> Any:
         operand = _operand(other)

@@ -149,6 +149,11 @@ class Value(Ops, Node):
         parents = tuple(p if isinstance(p, Value) else r for p, r in zip(parents, raw))
         return _record(float(rule.forward(*raw, *saved)), rule, parents, saved)
 
+    def _binary(self, rule: type[R.Rule], other: Any, reflected: bool = False) -> Any:
+        if not isinstance(other, (Value, numbers.Real)):
+            return NotImplemented
+        return Value._node(rule, (other, self) if reflected else (self, other))
+
     def _unary(self, rule: type[R.Rule], *saved: Any) -> "Value":
         out = _new(_ValueWithArgs) if saved else _new(Value)
         out._data = rule.forward(self._data, *saved)
