@@ -72,6 +72,10 @@ class Ops:
         """ln x (x > 0);  d/dx ln x = 1/x."""
         return self._unary(R.Log)
 
+    def log1p(self: N) -> N:
+        """ln(1 + x) (x > -1), exact for small x;  d/dx = 1/(1 + x)."""
+        return self._unary(R.Log1p)
+
     def sqrt(self: N) -> N:
         """sqrt(x) (x >= 0);  d/dx sqrt(x) = 1/(2 sqrt(x)), inf at 0."""
         return self._unary(R.Sqrt)

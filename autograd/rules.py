@@ -271,6 +271,13 @@ class Log(Elementwise):
     grads = (lambda g, out, a: g / a,)
 
 
+class Log1p(Elementwise):
+    """out = ln(1 + a);   d out/da = 1/(1 + a)"""
+    name, torch_name, local = "log1p", "Log1PBackward0", ("1/(1+a)",)
+    forward = staticmethod(_forward("log1p", math.log1p, np.log1p, "x > -1"))
+    grads = (lambda g, out, a: g / (1 + a),)
+
+
 class Sqrt(Elementwise):
     """out = sqrt(a);   d out/da = 1/(2 sqrt(a)) = 1/(2 out)   (inf at a = 0)"""
     name, torch_name, local = "sqrt", "SqrtBackward0", ("1/(2*sqrt(a))",)
@@ -375,5 +382,5 @@ def _raw(x: Any, op: str) -> Any:
 # every rule through Value and through Tensor.
 ELEMENTWISE: tuple[type[Rule], ...] = (
     Add, Sub, Mul, Div, Pow, Neg,
-    Exp, Log, Sqrt, Tanh, Sigmoid, Relu, Abs,
+    Exp, Log, Log1p, Sqrt, Tanh, Sigmoid, Relu, Abs,
 )
