@@ -33,6 +33,7 @@ test: setup
 
 lint: setup
 	$(PY) -m ruff check autograd nn examples tests benchmarks
+	$(PY) -m mypy
 
 clean:
 	rm -rf $(VENV) build *.egg-info .pytest_cache .hypothesis

@@ -19,7 +19,8 @@ from __future__ import annotations
 import gc
 import threading
 from contextlib import ContextDecorator
-from typing import Any, Iterator, NamedTuple, Sequence
+from dataclasses import dataclass
+from typing import Any, Iterator, Sequence
 
 import numpy as np
 
@@ -149,7 +150,8 @@ def _walk(roots: list, split_leaves: bool) -> tuple[list, list]:
 
 
 # ---------------------------------------------------------------- backprop, step by step
-class Step(NamedTuple):
+@dataclass(frozen=True, slots=True)
+class Step:
     """One edge of the backward pass: `node` sends gradient to its input number `index`.
 
         contribution = upstream * local          (the chain rule along this edge)
@@ -211,10 +213,13 @@ def _local(node: Node, formula: Any, args: list) -> Any:
 
 
 def _call(formula: Any, g: Any, out: Any, args: Sequence[Any]) -> Any:
+    prev, _mode.enabled = _mode.enabled, False      # raw data in, raw data out: no graph
     try:
         return formula(g, out, *args)
     except ArithmeticError:
         return _ieee_retry(formula, g, out, args)
+    finally:
+        _mode.enabled = prev
 
 
 # ---------------------------------------------------------------- backward, fast

@@ -31,12 +31,12 @@ from typing import Any
 
 import numpy as np
 
-from . import tensor as _tensor
-from . import value as _value
 from .engine import Node, _mode
 from .rules import Rule, _PerInput
-from .tensor import Tensor
+from .tensor import _leaf
+from .tensor import _record as _tensor_node
 from .value import Value
+from .value import _record as _value_node
 
 __all__ = ["Function", "FunctionCtx"]
 
@@ -65,7 +65,8 @@ class FunctionCtx:
                                 f"got {type(t).__name__}; keep other values on ctx as "
                                 "attributes (ctx.k = k)")
         self._saved = tensors
-        self._versions = tuple(t._version if isinstance(t, Tensor) else None for t in tensors)
+        self._versions = tuple(None if t is None or isinstance(t, Value) else t._version
+                               for t in tensors)
 
     @property
     def saved_tensors(self) -> tuple:
@@ -126,23 +127,23 @@ class Function(Rule):
                                 f"{type(o).__name__}")
         ctx._outputs = tuple(o._data for o in outs)
         record = any(ctx.needs_input_grad)
-        made = []
+        made: list[Any] = []
         for k, o in enumerate(outs):
             saved = (ctx, k)
             if isinstance(o, Value):
-                made.append(_value._record(o._data, cls, args, saved) if record and
+                made.append(_value_node(o._data, cls, args, saved) if record and
                             id(o) not in ctx._non_differentiable else Value(o._data))
             else:
                 wanted = record and id(o) not in ctx._non_differentiable
-                made.append(_tensor._record(o._data, cls, args, saved, needs_grad=wanted))
+                made.append(_tensor_node(o._data, cls, args, saved, needs_grad=wanted))
         return tuple(made) if many else made[0]
 
     @classmethod
-    def vjp(cls, g: Any, out: Any, *args: Any) -> list:  # type: ignore[override]
+    def vjp(cls, g: Any, out: Any, *args: Any) -> list:
         """The engine's call: every input's gradient from output k's gradient g."""
         ctx, k = args[-2], args[-1]
-        create_graph = isinstance(g, Node)
-        grads = [g if create_graph and j == k else
+        create_graph = isinstance(out, Node)     # the engine passes nodes to build a graph
+        grads = [g if isinstance(g, Node) and j == k else
                  _as_node(g if j == k else np.zeros_like(o), ctx)
                  for j, o in enumerate(ctx._outputs)]
         result = cls.backward(ctx, *grads)
@@ -163,14 +164,14 @@ class Function(Rule):
 
 def _as_node(g: Any, ctx: FunctionCtx) -> Any:
     """The upstream gradient as backward sees it: a Tensor (or a Value), outside the graph."""
-    return Value(float(g)) if ctx._scalar else _tensor._leaf(np.asarray(g))
+    return Value(float(g)) if ctx._scalar else _leaf(np.asarray(g))
 
 
 def _raw(r: Any) -> Any:
     return r._data if isinstance(r, Node) else r
 
 
-def _checked(cls: type, i: int, r: Any, x: Node) -> Any:
+def _checked(cls: type, i: int, r: Any, x: Any) -> Any:
     """A returned gradient must have its input's shape (or broadcast to it)."""
     if isinstance(x, Value):
         return r

@@ -48,7 +48,7 @@ def _detach(x: Any) -> Any:
     return x
 
 
-def _zero_like(x: Node) -> Any:
+def _zero_like(x: Any) -> Any:
     return 0.0 if isinstance(x, Value) else _leaf(np.zeros(x.shape, dtype=x.dtype))
 
 
@@ -56,8 +56,8 @@ def value_and_grad(f: Callable[..., Any], argnums: int | Sequence[int] = 0) -> C
     """A function returning (f(*args), d f / d args[argnums]); f must return a scalar."""
     nums = (argnums,) if isinstance(argnums, int) else tuple(argnums)
 
-    def value_and_grad_f(*args: Any) -> tuple:
-        args = list(args)
+    def value_and_grad_f(*given: Any) -> tuple:
+        args = list(given)
         nested = any(isinstance(args[i], Node) and args[i].requires_grad for i in nums)
         for i in nums:
             args[i] = _fresh(args[i])

@@ -17,7 +17,7 @@ from .tensor import Tensor, _apply, _dims, _operand, _operand_or_fail, _tensors,
 
 __all__ = [
     # elementwise, one per rule of rules.ELEMENTWISE (Values and Tensors)
-    "neg", "exp", "log", "log1p", "sqrt", "tanh", "sigmoid", "relu", "abs", "add", "sub", "mul", "div",
+    "neg", "exp", "log", "log1p", "sin", "cos", "sqrt", "tanh", "sigmoid", "relu", "abs", "add", "sub", "mul", "div",
     "pow",
     # tensors
     "matmul", "mv", "mm", "dot", "linear", "maximum", "minimum", "clamp", "clip", "where",
@@ -30,6 +30,8 @@ neg = elementwise(R.Neg)
 exp = elementwise(R.Exp)
 log = elementwise(R.Log)
 log1p = elementwise(R.Log1p)
+sin = elementwise(R.Sin)
+cos = elementwise(R.Cos)
 sqrt = elementwise(R.Sqrt)
 tanh = elementwise(R.Tanh)
 sigmoid = elementwise(R.Sigmoid)

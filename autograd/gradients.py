@@ -27,7 +27,7 @@ def _as_list(x: Any, what: str) -> list:
     return xs
 
 
-def _seed(out: Node, g: Any, create_graph: bool) -> Any:
+def _seed(out: Any, g: Any, create_graph: bool) -> Any:
     if isinstance(out, Value):
         if g is None:
             return 1.0
@@ -46,7 +46,7 @@ def _seed(out: Node, g: Any, create_graph: bool) -> Any:
     return _leaf(seed) if create_graph and not isinstance(seed, Tensor) else seed
 
 
-def _wrap(g: Any, inp: Node, create_graph: bool) -> Any:
+def _wrap(g: Any, inp: Any, create_graph: bool) -> Any:
     if g is None:
         return None
     if isinstance(inp, Value):
@@ -82,7 +82,7 @@ def grad(outputs: Any, inputs: Any, grad_outputs: Any = None, retain_graph: bool
     seeds = [_seed(o, g, create_graph) for o, g in zip(outs, gos)]
     found = _backward(outs, seeds, retain_graph=retain_graph, create_graph=create_graph,
                       inputs=ins)
-    result = tuple(_wrap(g, x, create_graph) for g, x in zip(found, ins))
+    result = tuple(_wrap(g, x, create_graph) for g, x in zip(found or (), ins))
     if not allow_unused:
         for i, g in enumerate(result):
             if g is None:

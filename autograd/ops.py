@@ -76,6 +76,14 @@ class Ops:
         """ln(1 + x) (x > -1), exact for small x;  d/dx = 1/(1 + x)."""
         return self._unary(R.Log1p)
 
+    def sin(self: N) -> N:
+        """sin x;  d/dx sin x = cos x."""
+        return self._unary(R.Sin)
+
+    def cos(self: N) -> N:
+        """cos x;  d/dx cos x = -sin x."""
+        return self._unary(R.Cos)
+
     def sqrt(self: N) -> N:
         """sqrt(x) (x >= 0);  d/dx sqrt(x) = 1/(2 sqrt(x)), inf at 0."""
         return self._unary(R.Sqrt)

@@ -278,6 +278,20 @@ class Log1p(Elementwise):
     grads = (lambda g, out, a: g / (1 + a),)
 
 
+class Sin(Elementwise):
+    """out = sin a;   d out/da = cos a"""
+    name, torch_name, local = "sin", "SinBackward0", ("cos(a)",)
+    forward = staticmethod(_forward("sin", math.sin, np.sin))
+    grads = (lambda g, out, a: g * Cos.apply(a),)
+
+
+class Cos(Elementwise):
+    """out = cos a;   d out/da = -sin a"""
+    name, torch_name, local = "cos", "CosBackward0", ("-sin(a)",)
+    forward = staticmethod(_forward("cos", math.cos, np.cos))
+    grads = (lambda g, out, a: -g * Sin.apply(a),)
+
+
 class Sqrt(Elementwise):
     """out = sqrt(a);   d out/da = 1/(2 sqrt(a)) = 1/(2 out)   (inf at a = 0)"""
     name, torch_name, local = "sqrt", "SqrtBackward0", ("1/(2*sqrt(a))",)
@@ -382,5 +396,5 @@ def _raw(x: Any, op: str) -> Any:
 # every rule through Value and through Tensor.
 ELEMENTWISE: tuple[type[Rule], ...] = (
     Add, Sub, Mul, Div, Pow, Neg,
-    Exp, Log, Log1p, Sqrt, Tanh, Sigmoid, Relu, Abs,
+    Exp, Log, Log1p, Sin, Cos, Sqrt, Tanh, Sigmoid, Relu, Abs,
 )

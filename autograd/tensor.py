@@ -67,6 +67,9 @@ class Tensor(Ops, Node):
     __array_ufunc__ = None      # numpy must hand `ndarray + Tensor` to our __radd__
     grad: "Tensor | None"
     requires_grad: bool
+    _born: int
+    _vc: list[int]
+    _retains_grad: bool
 
     def __init__(self, data: Any, requires_grad: bool = False, dtype: Any = None) -> None:
         """`Tensor([1, 2, 3])`, as `torch.Tensor`: always floating point (float64 unless

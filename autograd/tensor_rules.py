@@ -26,9 +26,9 @@ def sum_to(x: Any, shape: tuple) -> Any:
         lead + i for i, n in enumerate(shape) if n == 1 and x.shape[lead + i] != 1)
     if axes == (0,) and len(x.shape) == 2 and x.__class__ is np.ndarray:
         return column_sums(x).reshape(shape)            # a bias broadcast over the rows
-    if isinstance(x, Node):
-        return x.sum(dim=axes, keepdim=True).reshape(shape) if axes else x.reshape(shape)
-    return x.sum(axis=axes, keepdims=True).reshape(shape) if axes else x.reshape(shape)
+    if is_raw(x):
+        return x.sum(axis=axes, keepdims=True).reshape(shape) if axes else x.reshape(shape)
+    return x.sum(dim=axes, keepdim=True).reshape(shape) if axes else x.reshape(shape)
 
 
 _ONES: dict = {}
@@ -51,25 +51,32 @@ def column_sums(x: np.ndarray) -> np.ndarray:
     return ones @ x
 
 
+def is_raw(x: Any) -> bool:
+    """x is raw data (an array or a number), not a graph node (a Tensor, for gradients of
+    gradients). The helpers here take either: numpy's spelling for one, the method's for
+    the other."""
+    return not isinstance(x, Node)
+
+
 def broadcast_to(x: Any, shape: tuple) -> Any:
-    return x.expand(*shape) if isinstance(x, Node) else np.broadcast_to(x, shape)
+    return np.broadcast_to(x, shape) if is_raw(x) else x.expand(*shape)
 
 
 def permute(x: Any, dims: tuple) -> Any:
-    return x.permute(*dims) if isinstance(x, Node) else x.transpose(dims)
+    return x.transpose(dims) if is_raw(x) else x.permute(*dims)
 
 
 def swap_last(x: Any) -> Any:
     """Swap the last two axes (the transpose of a batch of matrices)."""
-    return x.transpose(-1, -2) if isinstance(x, Node) else x.swapaxes(-1, -2)
+    return x.swapaxes(-1, -2) if is_raw(x) else x.transpose(-1, -2)
 
 
 def unsqueeze(x: Any, dim: int) -> Any:
-    return x.unsqueeze(dim) if isinstance(x, Node) else np.expand_dims(x, dim)
+    return np.expand_dims(x, dim) if is_raw(x) else x.unsqueeze(dim)
 
 
 def squeeze(x: Any, dim: int) -> Any:
-    return x.squeeze(dim) if isinstance(x, Node) else np.squeeze(x, dim)
+    return np.squeeze(x, dim) if is_raw(x) else x.squeeze(dim)
 
 
 def where(cond: np.ndarray, a: Any, b: Any) -> Any:
@@ -348,7 +355,7 @@ class Maximum(Rule):
     name, torch_name, local = "maximum", "MaximumBackward0", ("[a>b]", "[b>a]")
     elementwise = True
 
-    forward = staticmethod(np.maximum)
+    forward = staticmethod(np.maximum)  # type: ignore[assignment]
     grads = (lambda g, out, a, b: g * _tie_split(a, b),
              lambda g, out, a, b: g * _tie_split(b, a))
 
@@ -358,7 +365,7 @@ class Minimum(Rule):
     name, torch_name, local = "minimum", "MinimumBackward0", ("[a<b]", "[b<a]")
     elementwise = True
 
-    forward = staticmethod(np.minimum)
+    forward = staticmethod(np.minimum)  # type: ignore[assignment]
     grads = (lambda g, out, a, b: g * _tie_split(b, a),
              lambda g, out, a, b: g * _tie_split(a, b))
 
@@ -407,7 +414,7 @@ class MatMul(Rule):
     d/da = g @ b^T,  d/db = a^T @ g  (batch axes summed back by the engine)"""
     name, symbol, torch_name, local = "matmul", "@", "MmBackward0", ("g @ b^T", "a^T @ g")
 
-    forward = staticmethod(np.matmul)
+    forward = staticmethod(np.matmul)  # type: ignore[assignment]
     grads = (_matmul_grad_a, _matmul_grad_b)
 
 
@@ -448,9 +455,9 @@ def _sum_rows(g: Any) -> Any:
         return g
     if n == 2 and g.__class__ is np.ndarray:
         return column_sums(g)
-    if isinstance(g, Node):
-        return g.reshape(-1, g.shape[-1]).sum(0)
-    return np.add.reduce(g.reshape(-1, g.shape[-1]), 0)
+    if is_raw(g):
+        return np.add.reduce(g.reshape(-1, g.shape[-1]), 0)
+    return g.reshape(-1, g.shape[-1]).sum(0)
 
 
 # ------------------------------------------------------------ fused losses

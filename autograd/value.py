@@ -39,9 +39,9 @@ def _operator(rule: type[R.Rule], reflected: bool = False
 
     def op(self: Value, other: Operand) -> Value:
         if other.__class__ is Value:
-            od = other._data                                   # type: ignore[union-attr]
+            od = other._data
         elif other.__class__ is float or other.__class__ is int or isinstance(other, numbers.Real):
-            other = od = float(other)                           # type: ignore[arg-type]
+            other = od = float(other)
         else:
             return NotImplemented
         out = _new(Value)
@@ -57,7 +57,11 @@ def _operator(rule: type[R.Rule], reflected: bool = False
         return out
 
     name = f"__{'r' if reflected else ''}{ {'div': 'truediv'}.get(rule.name, rule.name)}__"
-    op.__code__ = op.__code__.replace(co_name=name, co_qualname=f"Value.{name}")
+    # tracebacks name the operator (co_qualname exists from Python 3.11 on)
+    names: dict[str, Any] = {"co_name": name}
+    if hasattr(op.__code__, "co_qualname"):
+        names["co_qualname"] = f"Value.{name}"
+    op.__code__ = op.__code__.replace(**names)
     op.__name__, op.__qualname__, op.__doc__ = name, f"Value.{name}", rule.__doc__
     return op
 
@@ -66,6 +70,7 @@ class Value(Ops, Node):
     """A scalar node: `.data` (float), `.grad` (float), `.label`, and the op that made it."""
 
     __slots__ = ("_data", "_g", "label", "_parents", "_rule", "__weakref__")
+    label: str
     _saved: tuple = ()      # the arguments of a rule that takes some (see _ValueWithArgs)
 
     def __init__(self, data: Number, label: str = "") -> None:
@@ -155,14 +160,14 @@ class Value(Ops, Node):
         return Value._node(rule, (other, self) if reflected else (self, other))
 
     def _unary(self, rule: type[R.Rule], *saved: Any) -> "Value":
-        out = _new(_ValueWithArgs) if saved else _new(Value)
-        out._data = rule.forward(self._data, *saved)
+        if saved:
+            return _record(rule.forward(self._data, *saved), rule, (self,), saved)
+        out = _new(Value)
+        out._data = rule.forward(self._data)
         out._g = 0.0
         out.label = ""
         out._parents = (self,)
         out._rule = rule
-        if saved:
-            out._saved = saved
         return out
 
     # ---------------------------------------------------------------- arithmetic
@@ -203,14 +208,17 @@ class _ValueWithArgs(Value):
 
 def _record(data: float, rule: Any, parents: tuple, saved: tuple = ()) -> Value:
     """The result `data` of `rule` on `parents` as a new Value node."""
-    out = _new(_ValueWithArgs) if saved else _new(Value)
+    out: Value
+    if saved:
+        out = _new(_ValueWithArgs)
+        out._saved = saved
+    else:
+        out = _new(Value)
     out._data = data
     out._g = 0.0
     out.label = ""
     out._parents = parents
     out._rule = rule
-    if saved:
-        out._saved = saved
     return out
 
 

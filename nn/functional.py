@@ -34,7 +34,8 @@ def check_reduction(op: str, reduction: str) -> None:
 def _user_stacklevel() -> int:
     """The `stacklevel` for a warning raised by our caller that points at the first line
     outside this package (the user's `loss = loss_fn(output, y)`), not at nn's insides."""
-    frame, level = sys._getframe(1), 1
+    frame: Any = sys._getframe(1)
+    level = 1
     while frame is not None and frame.f_code.co_filename.startswith(_PACKAGE_DIR):
         frame, level = frame.f_back, level + 1
     return level

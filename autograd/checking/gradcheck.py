@@ -436,14 +436,14 @@ def gradgradcheck(f: Callable[..., Any], inputs: Sequence[Any], grad_outputs: An
             where.append(f"d/d input {i}{elem} of the first derivative")
 
     if kind is _ValueKind:
-        def first(*xs: Value) -> tuple:
+        def first(*xs: Any) -> Any:
             out = kind.outputs(f(*xs))[0]
             found = _grad(out, [xs[i] for i in wanted], grad_outputs=float(go),
                           create_graph=True, allow_unused=True)
             return tuple(Value(0.0) if g is None else g for g in found)
         first_kind: Any = _ValueKindMany
     else:
-        def first(*xs: Tensor) -> Tensor:
+        def first(*xs: Any) -> Any:
             out = kind.outputs(f(*xs))[0]
             ws = [xs[i] for i in wanted]
             if not out.requires_grad:

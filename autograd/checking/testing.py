@@ -61,9 +61,9 @@ def away_from(points: float | Iterable[float], margin: float = 0.1) -> Callable[
 
     def far_enough(x: Any) -> bool:
         if isinstance(x, (Tensor, np.ndarray)):
-            v = np.asarray(x.data if isinstance(x, Tensor) else x, dtype=np.float64)
-            return all(bool(np.all(np.abs(v - p) >= margin)) for p in pts)
-        v = x.data if isinstance(x, Value) else float(x)
+            arr = np.asarray(x._data if isinstance(x, Tensor) else x, dtype=np.float64)
+            return all(bool(np.all(np.abs(arr - p) >= margin)) for p in pts)
+        v = x._data if isinstance(x, Value) else float(x)
         return all(abs(v - p) >= margin for p in pts)
 
     far_enough.__name__ = f"away_from({pts!r}, margin={margin!r})"

@@ -133,7 +133,7 @@ def _tokens(text: str) -> list[tuple[str, str, int]]:
             out.append(("bad", text[pos], pos))
             pos += 1
             continue
-        kind = m.lastgroup
+        kind = m.lastgroup or ""
         if kind != "space":
             out.append((kind, m.group(), pos))
         pos = m.end()

@@ -11,7 +11,7 @@ import argparse
 import math
 import os
 import sys
-from typing import Sequence
+from typing import Any, Sequence
 
 from ..diagrams import (
     GraphvizNotFound,
@@ -22,6 +22,7 @@ from ..diagrams import (
     save,
     write_steps,
 )
+from ..value import Value
 from .formula import FUNCTIONS, FormulaError, build
 
 _EXAMPLES = """\
@@ -115,7 +116,7 @@ def _draw(args: argparse.Namespace, parser: argparse.ArgumentParser) -> int:
     except FormulaError as e:
         print(f"error: {e}", file=sys.stderr)
         return 2
-    if not hasattr(out, "backward"):
+    if not isinstance(out, Value):
         print(f"error: the formula has no variables (it is the constant {out!r}); there is "
               "nothing to differentiate", file=sys.stderr)
         return 2
@@ -123,7 +124,7 @@ def _draw(args: argparse.Namespace, parser: argparse.ArgumentParser) -> int:
     # the step frames.
     steps = backward_steps(out)
     edges = [p for step in steps for p in step.products]
-    grads = {out: 1.0, **{p.input: p.total for p in edges}}
+    grads: dict[Any, float] = {out: 1.0, **{p.input: p.total for p in edges}}
     print(f"{args.formula} = {out.data:.{args.digits}g}\n")
     print(format_chain_rule_table(chain_rule_table(out, edges), digits=args.table_digits))
     try:

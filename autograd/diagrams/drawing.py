@@ -52,8 +52,9 @@ def _array_text(a: np.ndarray, fmt: Callable[[float], str]) -> str:
         return fmt(a.item())
     if a.dtype.kind == "b":
         return np.array2string(a, separator=", ")
+    formatter: Any = {"float_kind": fmt}
     text = np.array2string(np.asarray(a, dtype=float), separator=", ",
-                           formatter={"float_kind": fmt}, max_line_width=60)
+                           formatter=formatter, max_line_width=60)
     return "\n".join(line.strip() for line in text.splitlines())   # labels use a proportional font
 
 
@@ -377,8 +378,8 @@ def save(graph: graphviz.Digraph, path: str | os.PathLike) -> str:
             f.write(graph.source)
     else:
         data = _pipe(graph, ext)
-        with open(path, "wb") as f:
-            f.write(data)
+        with open(path, "wb") as out:
+            out.write(data)
     return path
 
 

@@ -65,7 +65,7 @@ class ChainRuleRow:
     value: float
     terms: tuple[ChainRuleTerm, ...]
     grad: float
-    node: Value = field(repr=False, compare=False)
+    node: Any = field(repr=False, compare=False)
 
 
 def chain_rule_table(root: Value, steps: Iterable[Step] | None = None) -> list[ChainRuleRow]:
@@ -160,10 +160,10 @@ def sigmoid_circuit(w0: float = 2, x0: float = -1, w1: float = -3, x1: float = -
 
 
 # ---------------------------------------------------------------- helpers
-def _names(order: list[Node]) -> dict[Node, str]:
+def _names(order: list[Any]) -> dict[Any, str]:
     """Labels, or n1, n2, ... for unlabelled nodes, numbered in forward order."""
     taken = {n.label for n in order if n.label}
-    names: dict[Node, str] = {}
+    names: dict[Any, str] = {}
     k = 0
     for n in reversed(order):
         if n.label:
