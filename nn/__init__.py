@@ -5,7 +5,8 @@
     optimizer = nn.optim.SGD(net.parameters(), lr=0.01)
     loss = nn.MSELoss()(net(x), y)
 """
-from . import functional, optim
+from . import functional, init, optim, utils
+from .containers import ModuleDict, ModuleList, ParameterDict, ParameterList
 from .io import LoadError, load, save
 from .layers import Identity, Linear, ReLU, Sequential, Sigmoid, Tanh
 from .losses import CrossEntropyLoss, L1Loss, MSELoss
@@ -14,4 +15,5 @@ from .optim import SGD, Adagrad, Adam, AdamW, RMSprop
 
 __all__ = ["Module", "Parameter", "IncompatibleKeys", "Linear", "ReLU", "Sigmoid", "Tanh",
            "Identity", "Sequential", "MSELoss", "L1Loss", "CrossEntropyLoss", "SGD", "Adam",
-           "AdamW", "RMSprop", "Adagrad", "functional", "optim", "save", "load", "LoadError"]
+           "AdamW", "RMSprop", "Adagrad", "functional", "optim", "save", "load", "LoadError",
+           "ModuleList", "ModuleDict", "ParameterList", "ParameterDict", "init", "utils"]

@@ -2,12 +2,12 @@
 from __future__ import annotations
 
 import math
-from collections import OrderedDict
-from typing import Any, Iterator
+from typing import Any
 
 import autograd
 from autograd import Tensor
 
+from .containers import Sequential
 from .module import Module, Parameter
 
 __all__ = ["Linear", "ReLU", "Sigmoid", "Tanh", "Identity", "Sequential"]
@@ -73,47 +73,3 @@ class Identity(Module):
 
     def forward(self, x: Any) -> Any:
         return x
-
-
-class Sequential(Module):
-    """Modules applied one after another: `Sequential(Linear(1, 6), ReLU(), Linear(6, 1))`,
-    or from an OrderedDict of names to modules. Indexable (also by slice), iterable, len()."""
-
-    def __init__(self, *modules: Any) -> None:
-        super().__init__()
-        if len(modules) == 1 and isinstance(modules[0], OrderedDict):
-            for name, m in modules[0].items():
-                self._add(name, m)
-        else:
-            for i, m in enumerate(modules):
-                self._add(str(i), m)
-
-    def _add(self, name: str, m: Any) -> None:
-        if not isinstance(m, Module):
-            raise TypeError(f"Sequential: {name!r} is a {type(m).__name__}, not a Module")
-        setattr(self, name, m)
-
-    def append(self, module: Module) -> "Sequential":
-        self._add(str(len(self)), module)
-        return self
-
-    def forward(self, x: Any) -> Any:
-        for m in self._modules.values():
-            x = m(x)
-        return x
-
-    def __len__(self) -> int:
-        return len(self._modules)
-
-    def __iter__(self) -> Iterator[Module]:
-        return iter(self._modules.values())
-
-    def __getitem__(self, index: int | slice) -> Any:
-        items = list(self._modules.items())
-        if isinstance(index, slice):
-            return Sequential(OrderedDict(items[index]))
-        try:
-            return items[index][1]
-        except IndexError:
-            raise IndexError(f"Sequential: index {index} is out of range for "
-                             f"{len(items)} modules") from None
