@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import gc
 import threading
+import weakref
 from contextlib import ContextDecorator
 from dataclasses import dataclass
 from typing import Any, Iterator, Sequence
@@ -25,7 +26,7 @@ from typing import Any, Iterator, Sequence
 import numpy as np
 
 __all__ = ["Node", "Step", "backprop_steps", "backward", "topological_order", "no_grad",
-           "enable_grad", "is_grad_enabled", "set_grad_enabled"]
+           "enable_grad", "is_grad_enabled", "set_grad_enabled", "note_reuse"]
 
 
 class Node:
@@ -106,6 +107,53 @@ class enable_grad(set_grad_enabled):
         super().__init__(True)
 
 
+# ---------------------------------------------------------------- nodes reused in place
+# An in-place op inside a graph (`y[0] = v`, `y += 1` on a computed tensor) makes the Python
+# object `y` stand for a new node, born at the clock time `y._born`; nodes made before that
+# still mean the old one. `_previous[y]` is what y stood for before (itself perhaps reused),
+# and the walk resolves an input to the incarnation that was current when its consumer was
+# born. Keyed by id, weakly: an entry goes with its object (a Tensor's == is elementwise, so
+# a WeakKeyDictionary cannot hold it), and with no entry the walk pays nothing.
+_previous: dict[int, tuple[Any, Node]] = {}
+
+
+def note_reuse(node: Node, previous: Node) -> None:
+    """Record that `node`'s object now holds a newer op; `previous` is its former self
+    (which takes over what came before it, if the object was reused already)."""
+    before = _previous.get(id(node))
+    if before is not None and before[0]() is node:
+        _remember(previous, before[1])
+    _remember(node, previous)
+
+
+def _remember(node: Node, previous: Node) -> None:
+    key = id(node)
+
+    def forget(_: Any) -> None:
+        _previous.pop(key, None)
+    _previous[key] = (weakref.ref(node, forget), previous)
+
+
+def _current_inputs(node: Node) -> None:
+    """Point `node`'s inputs at the incarnations it was computed from (once: it rewrites
+    `node._parents`)."""
+    parents = node._parents
+    born = getattr(node, "_born", None)
+    if not parents or born is None:
+        return
+    fixed = []
+    changed = False
+    for p in parents:
+        entry = _previous.get(id(p))
+        while entry is not None and entry[0]() is p and p._born > born:
+            p = entry[1]
+            changed = True
+            entry = _previous.get(id(p))
+        fixed.append(p)
+    if changed:
+        node._parents = tuple(fixed)
+
+
 # ---------------------------------------------------------------- the order
 def topological_order(root: Any) -> list[Node]:
     """Nodes that `root` (a node, or a list of nodes) depends on and that require grad,
@@ -125,6 +173,7 @@ def _walk(roots: list, split_leaves: bool) -> tuple[list, list]:
     order: list[Node] = []
     leaves: list[Node] = []
     seen: set[Node] = set()
+    resolve = len(_previous) > 0
     # A marker (None) goes under each expanded node: when the marker comes off the stack,
     # everything the node depends on is already in `order`.
     stack: list[Any] = roots[::-1]
@@ -142,6 +191,8 @@ def _walk(roots: list, split_leaves: bool) -> tuple[list, list]:
             continue
         push(node)
         push(None)
+        if resolve:
+            _current_inputs(node)
         for p in reversed(node._parents or ()):   # reversed: the first input is explored first
             if isinstance(p, Node) and p.requires_grad and p not in seen:
                 push(p)

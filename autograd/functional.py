@@ -31,10 +31,10 @@ def _fresh(x: Any) -> Any:
     if isinstance(x, Node) and x.requires_grad:
         return x
     if isinstance(x, Value):
-        return Value(x.data)
+        return Value(x._data)
     if isinstance(x, (int, float)) and not isinstance(x, bool):
         return Value(x)
-    arr = np.array(x.data if isinstance(x, Tensor) else x, dtype=None)
+    arr = np.array(x._data if isinstance(x, Tensor) else x, dtype=None)
     if arr.dtype.kind != "f":
         arr = arr.astype(np.float64)
     return _leaf(arr, requires_grad=True)
@@ -42,7 +42,7 @@ def _fresh(x: Any) -> Any:
 
 def _detach(x: Any) -> Any:
     if isinstance(x, Value):
-        return x.data
+        return x._data
     if isinstance(x, Tensor):
         return x.detach()
     return x
@@ -62,7 +62,7 @@ def value_and_grad(f: Callable[..., Any], argnums: int | Sequence[int] = 0) -> C
         for i in nums:
             args[i] = _fresh(args[i])
         out = f(*args)
-        if not isinstance(out, Node) or (isinstance(out, Tensor) and out.data.size != 1):
+        if not isinstance(out, Node) or (isinstance(out, Tensor) and out._data.size != 1):
             raise TypeError(f"grad: f must return a scalar Value or a one-element Tensor, "
                             f"got {out!r:.80}")
         xs = [args[i] for i in nums]
@@ -134,8 +134,8 @@ def jacobian(func: Callable[..., Tensor], inputs: Any, create_graph: bool = Fals
     xs, single = _tensors(inputs, create_graph)
     out = func(*xs)
     rows: list[list] = [[] for _ in xs]
-    for j in range(out.data.size):
-        onehot = np.zeros(out.data.size, dtype=out.dtype)
+    for j in range(out._data.size):
+        onehot = np.zeros(out._data.size, dtype=out.dtype)
         onehot[j] = 1
         gs = _grad(out, xs, grad_outputs=onehot.reshape(out.shape), retain_graph=True,
                    create_graph=create_graph, allow_unused=True)

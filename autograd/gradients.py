@@ -33,13 +33,13 @@ def _seed(out: Any, g: Any, create_graph: bool) -> Any:
             return 1.0
         return g if create_graph and isinstance(g, Value) else float(g)
     if g is None:
-        if out.data.size != 1:
+        if out._data.size != 1:
             raise RuntimeError(f"grad: an output of shape {out.shape} needs grad_outputs "
                                "(d loss/d output, same shape)")
-        seed = np.ones_like(out.data)
+        seed = np.ones_like(out._data)
     else:
         seed = g if create_graph and isinstance(g, Tensor) else np.asarray(
-            g.data if isinstance(g, Tensor) else g, dtype=out.dtype)
+            g._data if isinstance(g, Tensor) else g, dtype=out.dtype)
         if seed.shape != out.shape:
             raise RuntimeError(f"grad: grad_outputs has shape {seed.shape}, the output has "
                                f"shape {out.shape}")

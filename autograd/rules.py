@@ -18,6 +18,8 @@ formula parser's functions are made from it or checked against it (tests/test_re
 """
 from __future__ import annotations
 
+import dis
+import functools
 import math
 import operator
 from itertools import count
@@ -52,6 +54,9 @@ class Rule:
     # input's gradient in one call (the engine then skips `grads`, which stays the
     # per-input reference that walkthroughs and diagrams read).
     vjp: Formula | None = None
+    # What each formula reads besides g: per input, a set of input indices and "out".
+    # None: found from the formulas' code (`reads_of`); a rule may spell it out.
+    reads: tuple[frozenset, ...] | None = None
 
     @staticmethod
     def forward(*args: Any) -> Any:  # pragma: no cover - every rule overrides it
@@ -72,6 +77,49 @@ class Elementwise(Rule):
     both have it as a method, and it is a function of the formula command."""
 
     elementwise = True
+
+
+_SHAPE_ATTRS = {"shape", "ndim", "dtype", "size"}
+
+
+@functools.lru_cache(maxsize=None)
+def reads_of(rule: type[Rule]) -> tuple[frozenset, ...] | None:
+    """For each input's formula, the values of the forward it reads: input indices and
+    "out" (None: every input and the output, for formulas that cannot be read).
+
+    Backward may only use a value that has not changed in place since the node was made, so
+    these are the values whose changes make a backward refuse, as PyTorch's saved variables.
+    Read from each formula's code: the parameters it loads (`lambda g, out, a, b: g * b`
+    reads input 1), except where it only asks for a shape (`a.shape`, `a.ndim`), which no
+    in-place op changes.
+    """
+    if rule.reads is not None:
+        return rule.reads
+    if not isinstance(rule.grads, tuple):
+        return None
+    found = []
+    for formula in rule.grads:
+        code = getattr(formula, "__code__", None)
+        if code is None or code.co_flags & 0x04:        # not Python code, or *args
+            return None
+        params = code.co_varnames[:code.co_argcount]
+        loaded: set[str] = set()
+        code_ops = list(dis.get_instructions(formula))
+        for k, ins in enumerate(code_ops):
+            if "FAST" in ins.opname or "DEREF" in ins.opname:
+                vals = ins.argval if isinstance(ins.argval, tuple) else (ins.argval,)
+                after = code_ops[k + 1] if k + 1 < len(code_ops) else None
+                if (len(vals) == 1 and after is not None and after.opname == "LOAD_ATTR"
+                        and after.argval in _SHAPE_ATTRS):
+                    continue
+                loaded.update(v for v in vals if isinstance(v, str))
+        n = len(rule.grads)
+        inputs = params[2:2 + n]
+        used: set[int | str] = {i for i, p in enumerate(inputs) if p in loaded}
+        if len(params) > 1 and params[1] in loaded:
+            used.add("out")
+        found.append(frozenset(used))
+    return tuple(found)
 
 
 class _PerInput:
@@ -195,7 +243,7 @@ class Mul(Elementwise):
 
 
 class Div(Elementwise):
-    """out = a / b;   d out/da = 1/b,  d out/db = -a/b^2 = -out/b"""
+    """out = a / b;   d out/da = 1/b,  d out/db = -a/b^2"""
     name, symbol, torch_name, local = "div", "/", "DivBackward0", ("1/b", "-a/b^2")
 
     @staticmethod
@@ -205,7 +253,7 @@ class Div(Elementwise):
         return a / b
 
     grads = (lambda g, out, a, b: g / b,
-             lambda g, out, a, b: -g * out / b)
+             lambda g, out, a, b: -g * a / (b * b))
 
 
 class Neg(Elementwise):

@@ -27,8 +27,9 @@ import numpy as np
 
 from . import rules as R
 from . import tensor_rules as T
-from .engine import Node, _mode
+from .engine import Node, _mode, note_reuse
 from .engine import backward as _backward
+from .rules import reads_of
 from .ops import Ops
 
 __all__ = ["Tensor", "GradFn", "as_tensor"]
@@ -85,6 +86,12 @@ class Tensor(Ops, Node):
     def _init_leaf(self, arr: np.ndarray, requires_grad: bool = False) -> None:
         """Make this tensor a fresh leaf around `arr` (no copy, dtype kept)."""
         _init(self, arr, requires_grad)
+
+    @staticmethod
+    def _new_leaf(arr: np.ndarray, requires_grad: bool = False) -> "Tensor":
+        """A new leaf tensor around `arr` (no copy, dtype kept): the constructor that mixins
+        defined below this module (random.RandomFills) use."""
+        return _leaf(arr, requires_grad)
 
     def _set_data(self, value: Any) -> None:
         self._data = value._data if isinstance(value, Tensor) else np.asarray(value)
@@ -288,25 +295,40 @@ class Tensor(Ops, Node):
         self._vc[0] = _clock[0]
 
     def _check_versions(self) -> None:
-        """Some tensor was changed in place after this node was made: was it one we need?"""
-        for i, p in enumerate(self._parents):
-            if isinstance(p, Tensor) and p._vc[0] > self._born:
+        """Some tensor was changed in place after this node was made: was it one that this
+        node's backward reads (`rules.reads_of`: an input, or the output)?"""
+        reads = reads_of(self._rule)
+        parents = self._parents
+        if parents is None:         # released by an earlier backward: the engine says so
+            return
+        wanted = [i for i, p in enumerate(parents) if isinstance(p, Tensor) and p.requires_grad]
+        needed: set = set()
+        for i in wanted:
+            needed |= set(range(len(parents))) | {"out"} if reads is None else reads[i]
+        for i, p in enumerate(parents):
+            if i in needed and isinstance(p, Tensor) and p._vc[0] > self._born:
                 raise RuntimeError(
                     f"{self._rule.name}: input {i} (shape {p.shape}) was modified in place "
-                    "after it was used; its gradient would be wrong. Use an out-of-place op "
-                    "(x = x + 1) or clone() it first.")
-        if self._vc[0] > self._born:
+                    "after it was used, and its backward needs the old values; the gradient "
+                    "would be wrong. Use an out-of-place op (x = x + 1) or clone() it first.")
+        if "out" in needed and self._vc[0] > self._born:
             raise RuntimeError(
                 f"{self._rule.name}: its output (shape {self.shape}) was modified in place "
-                "after it was made; its gradient would be wrong.")
+                "after it was made, and its backward needs it; the gradient would be wrong. "
+                "Use an out-of-place op or clone() the output first.")
 
     def _modify(self, name: str, compute: Callable[["Tensor"], "Tensor"],
                 other: "Tensor | None") -> "Tensor":
         """Change `self` in place to `compute(self)`, keeping the graph honest.
 
         Outside a graph: overwrite the array and stamp the change, so a pending backward
-        that needs the old values refuses to run. Inside a graph: the old node is kept as a
-        snapshot (with a copy of the old values) and `self` becomes the new node.
+        that reads the old values refuses to run. Inside a graph (grad mode on and a
+        tensor involved requires grad), as PyTorch: the object `self` becomes the new node,
+        computed from a snapshot of what it was (its old values, its old node); nodes made
+        before keep meaning the old one (`engine.note_reuse`), and refuse at backward if
+        they read its values. A view changed so also changes its base (and the base's base):
+        each is rebuilt from its old self and the changed view (`write_back` of the view's
+        rule: the view written into the base, as PyTorch's CopySlices).
         """
         graph = _mode.enabled and (self.requires_grad
                                    or (other is not None and other.requires_grad))
@@ -324,17 +346,69 @@ class Tensor(Ops, Node):
             self._overwrite(new._data, name)
             self._bump_version()
             return self
+        chain = [self]                      # self, its base, the base's base, ...
+        base = self._view_base()
+        while base is not None:
+            chain.append(base)
+            base = base._view_base()
+        for view in chain[:-1]:
+            if getattr(view._rule, "write_back", None) is None:
+                raise RuntimeError(f"{name}: this tensor is a view made by {view._rule.name}, "
+                                   "which cannot be written back into its base in place (an "
+                                   "expanded tensor shares one element between many "
+                                   "positions); clone() it first")
+        olds = [t._snapshot() for t in chain]
+        changed = compute(olds[0])
+        if other is not None and other._vc is self._vc:
+            # the operand is this tensor (or shares its memory): the new node keeps its old
+            # values, marked as changed after the node was made, so a backward that reads
+            # them refuses (as PyTorch: x.mul_(x) cannot be differentiated, x.add_(x) can)
+            alias = other._snapshot()
+            changed._parents = tuple(alias if p is other else p for p in changed._parents)
+        else:
+            alias = None
+        self._overwrite(changed._data, name)
+        self._bump_version()
+        now = _clock[0]
+        if alias is not None:
+            _clock[0] += 1
+            alias._vc = [_clock[0]]
+        for k in range(1, len(chain)):      # write the change into each base in turn
+            view = olds[k - 1]
+            changed = view._rule.write_back(olds[k], changed, *view._saved)
+        chain[-1]._become(changed._parents, changed._rule, changed._saved, olds[-1], now)
+        for k in range(len(chain) - 2, -1, -1):     # each view: its view op of the new base
+            view = olds[k]
+            chain[k]._become((chain[k + 1],) + tuple(view._parents[1:]), view._rule,
+                             view._saved, view, now)
+        return self
+
+    def _view_base(self) -> "Tensor | None":
+        """The tensor this one is a view of (sharing memory and version), if it is a view
+        made by a rule that can write it back (a basic index, a reshape, a permutation)."""
+        if self._rule is None or not self._parents:
+            return None
+        base = self._parents[0]
+        if isinstance(base, Tensor) and base._vc is self._vc:
+            return base
+        return None
+
+    def _snapshot(self) -> "Tensor":
+        """A new object holding what this tensor is now: its node and a copy of its values."""
         old = _new(Tensor)
         for slot in ("requires_grad", "_parents", "_rule", "_saved", "_born", "_retains_grad"):
             setattr(old, slot, getattr(self, slot))
         old._data, old.grad, old._g, old._vc = self._data.copy(), None, None, [self._vc[0]]
-        new = compute(old)
-        self._overwrite(new._data, name)
-        self._bump_version()
-        self.requires_grad, self._parents, self._rule, self._saved = (
-            True, new._parents, new._rule, new._saved)
-        self._born = _clock[0]
-        return self
+        return old
+
+    def _become(self, parents: tuple, rule: Any, saved: tuple, old: "Tensor", now: int
+                ) -> None:
+        """This object now stands for the node (parents, rule, saved), its values already
+        written in place; `old` is what it stood for, marked as changed at `now`."""
+        self.requires_grad, self._parents, self._rule, self._saved = True, parents, rule, saved
+        self._born = now
+        old._vc = [now]
+        note_reuse(self, old)
 
     def _is_view_of_grad_leaf(self) -> bool:
         """A leaf that requires grad, or a view of one (views share their base's `_vc`)."""
@@ -383,8 +457,28 @@ class Tensor(Ops, Node):
     __itruediv__ = div_
 
     def zero_(self) -> "Tensor":
-        """Fill with zeros, in place."""
-        return self._modify("zero_", lambda base: _apply(R.Mul, (base, 0.0)), None)
+        """Fill with zeros, in place (inf and nan too: nothing is multiplied)."""
+        return self.fill_(0)
+
+    def fill_(self, value: Any) -> "Tensor":
+        """Set every element to `value` (a number or a one-element tensor), in place."""
+        if isinstance(value, Tensor):
+            if value.numel() != 1:
+                raise RuntimeError(f"fill_: the value must be a number or a one-element tensor, "
+                                   f"got shape {value.shape}")
+            value = value.item()
+        return self._modify("fill_", lambda base: _apply(T.Fill, (base,), (value,)), None)
+
+    def copy_(self, src: Any) -> "Tensor":
+        """Set this tensor's values to `src`'s (broadcast to this shape), in place."""
+        operand = _operand_or_fail(src, "copy_")
+        source = operand if isinstance(operand, Tensor) else _leaf(np.asarray(operand))
+        return self._modify("copy_", lambda base: _apply(T.SetItem, (base, source),
+                                                         ((Ellipsis,),)), source)
+
+    def clamp_(self, min: Any = None, max: Any = None) -> "Tensor":
+        """Limit each element to [min, max], in place."""
+        return self._modify("clamp_", lambda base: base.clamp(min, max), None)
 
     def __setitem__(self, index: Any, value: Any) -> None:
         index = _index(index)
@@ -519,7 +613,7 @@ class Tensor(Ops, Node):
     def max(self, dim: Any = None, keepdim: bool = False) -> Any:
         """The largest element; with `dim`, (values, indices) along it; with a tensor,
         the elementwise maximum."""
-        return self._extreme(T.Max, np.argmax, T.Maximum, dim, keepdim)
+        return self._extreme(T.Max, np.argmax, T.Maximum, dim, keepdim)  # see T.MaxAll
 
     def min(self, dim: Any = None, keepdim: bool = False) -> Any:
         """The smallest element; with `dim`, (values, indices) along it; with a tensor,
@@ -532,10 +626,11 @@ class Tensor(Ops, Node):
             return _apply(pairwise, (self, dim))
         a = self._data
         if dim is None:
+            whole = T.MaxAll if rule is T.Max else T.MinAll
             best = rule.forward(a, None, False, None)
             pick = (a == best)
             pick = pick / pick.sum()
-            return _apply(rule, (self,), (None, False, pick))
+            return _apply(whole, (self,), (None, False, pick))
         if self.ndim == 0:                                 # dim 0 or -1, as PyTorch
             if dim not in (0, -1):
                 raise IndexError(f"{rule.name}: dim {dim} is out of range for a 0-d tensor")

@@ -147,7 +147,7 @@ class Max(Rule):
     `pick` is a 0/1 (or 1/k for k-way ties in a full reduction) array the Tensor method
     computes with the forward, so the gradient is g copied back times `pick`.
     """
-    name, torch_name, local = "max", "MaxBackward1", ("[picked]",)
+    name, torch_name, local = "max", "MaxBackward0", ("[picked]",)
 
     @staticmethod
     def forward(a, dim, keepdim, pick):
@@ -157,11 +157,24 @@ class Max(Rule):
 
 
 class Min(Max):
-    name, torch_name = "min", "MinBackward1"
+    name, torch_name = "min", "MinBackward0"
 
     @staticmethod
     def forward(a, dim, keepdim, pick):
         return np.min(a, axis=dim, keepdims=keepdim)
+
+
+class MaxAll(Max):
+    """out = the largest element of a;   ties share the gradient equally. As PyTorch (which
+    finds the ties again at backward), a change of `a` in place makes backward refuse."""
+    name, torch_name = "max", "MaxBackward1"
+    reads = (frozenset({0}),)
+
+
+class MinAll(Min):
+    """out = the smallest element of a;   ties share the gradient equally (see MaxAll)."""
+    name, torch_name = "min", "MinBackward1"
+    reads = (frozenset({0}),)
 
 
 # ------------------------------------------------------------ copies and casts
@@ -200,6 +213,11 @@ class Reshape(Rule):
 
     grads = (lambda g, out, a, shape: g.reshape(a.shape),)
 
+    @staticmethod
+    def write_back(base, view, shape):
+        """The base after this view was changed in place: the view in the base's shape."""
+        return view._node(Reshape, (view,), (base.shape,))
+
 
 class Squeeze(Reshape):
     name, torch_name = "squeeze", "SqueezeBackward1"
@@ -218,6 +236,11 @@ class Permute(Rule):
         return a.transpose(dims)
 
     grads = (lambda g, out, a, dims: permute(g, tuple(np.argsort(dims))),)
+
+    @staticmethod
+    def write_back(base, view, dims):
+        """The base after this view was changed in place: the view's axes put back."""
+        return view._node(Permute, (view,), (tuple(int(d) for d in np.argsort(dims)),))
 
 
 class Transpose(Permute):
@@ -245,6 +268,12 @@ class GetItem(Rule):
         return a[index]
 
     grads = (lambda g, out, a, index: scatter_add(g, a.shape, index),)
+
+    @staticmethod
+    def write_back(base, view, index):
+        """The base of a basic-index view after the view was changed in place: the base
+        with the view written at `index`."""
+        return base._node(SetItem, (base, view), (index,))
 
 
 def _is_basic(index: Any) -> bool:
@@ -279,14 +308,26 @@ class SetItem(Rule):
         out[index] = v
         return out
 
-    grads = (lambda g, out, a, v, index: g * _off_index(a, index),
+    grads = (lambda g, out, a, v, index: where(_off_index(a.shape, index), g, 0.0),
              lambda g, out, a, v, index: g[index])
 
 
-def _off_index(a: Any, index: Any) -> np.ndarray:
-    mask = np.ones(np.shape(data_of(a)), dtype=bool)
+def _off_index(shape: tuple, index: Any) -> np.ndarray:
+    mask = np.ones(shape, dtype=bool)
     mask[index] = False
     return mask
+
+
+class Fill(Rule):
+    """out = a with every element set to `value`;   d out/da = 0"""
+    name, torch_name, local = "fill", "FillBackward0", ("0",)
+    elementwise = True
+
+    @staticmethod
+    def forward(a, value):
+        return np.full_like(a, value)
+
+    grads = (lambda g, out, a, value: Fill.apply(g, 0.0),)
 
 
 # ------------------------------------------------------------ joins and selection

@@ -557,7 +557,7 @@ def test_setitem_advanced_in_a_graph(shape, seed, kind):
     v = values(rng, vshape)
 
     def f(t, val):
-        y = t.exp()
+        y = t.sin()         # (exp's backward reads its output: PyTorch refuses after setitem)
         y[index] = val * 3.0
         return y
     check_vjp(f, x, v, seed=seed)

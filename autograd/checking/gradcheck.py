@@ -97,7 +97,7 @@ class _ValueKind:
 
     @staticmethod
     def point(x: Value) -> np.ndarray:
-        return np.array(x.data, dtype=np.float64)
+        return np.array(x._data, dtype=np.float64)
 
     @staticmethod
     def fresh(x: Value, data: np.ndarray) -> Value:
@@ -120,7 +120,7 @@ class _ValueKind:
 
     @classmethod
     def flat(cls, out: Any) -> np.ndarray:
-        return np.array([o.data for o in cls.outputs(out)], dtype=np.float64)
+        return np.array([o._data for o in cls.outputs(out)], dtype=np.float64)
 
     @staticmethod
     def shape(outs: list) -> tuple:
@@ -133,7 +133,7 @@ class _ValueKind:
         for k, o in enumerate(outs):
             found = _grad(o, [args[i] for i in wanted], allow_unused=True)
             for r, g in zip(rows, found, strict=True):
-                r[k, 0] = 0.0 if g is None else float(g.data if isinstance(g, Value) else g)
+                r[k, 0] = 0.0 if g is None else float(g._data if isinstance(g, Value) else g)
         return rows
 
 
@@ -151,7 +151,7 @@ class _TensorKind:
     @staticmethod
     def point(x: Tensor) -> np.ndarray:
         """A float64 copy of x's data (other dtypes kept: an integer index stays one)."""
-        data = x.data
+        data = x._data
         return np.array(data, dtype=np.float64 if data.dtype.kind == "f" else data.dtype)
 
     @staticmethod
@@ -172,7 +172,7 @@ class _TensorKind:
     @classmethod
     def flat(cls, out: Any) -> np.ndarray:
         (o,) = cls.outputs(out)
-        return np.array(o.data, dtype=np.float64).reshape(-1)
+        return np.array(o._data, dtype=np.float64).reshape(-1)
 
     @staticmethod
     def shape(outs: list) -> tuple:
@@ -181,8 +181,8 @@ class _TensorKind:
     @staticmethod
     def jacobian_rows(outs: list, args: list, wanted: list[int]) -> list[np.ndarray]:
         (out,) = outs
-        size = out.data.size
-        rows = [np.zeros((size, args[i].data.size)) for i in wanted]
+        size = out._data.size
+        rows = [np.zeros((size, args[i]._data.size)) for i in wanted]
         if not out.requires_grad:           # a constant: every derivative is 0
             return rows
         xs = [args[i] for i in wanted]
@@ -193,7 +193,7 @@ class _TensorKind:
                           allow_unused=True)
             for r, g, x in zip(rows, found, xs, strict=True):
                 if g is not None:
-                    r[k] = np.broadcast_to(np.asarray(g.data, dtype=np.float64), x.shape).ravel()
+                    r[k] = np.broadcast_to(np.asarray(g._data, dtype=np.float64), x.shape).ravel()
         return rows
 
 
@@ -447,10 +447,10 @@ def gradgradcheck(f: Callable[..., Any], inputs: Sequence[Any], grad_outputs: An
             out = kind.outputs(f(*xs))[0]
             ws = [xs[i] for i in wanted]
             if not out.requires_grad:
-                return _leaf(np.zeros(sum(w.data.size for w in ws)))
+                return _leaf(np.zeros(sum(w._data.size for w in ws)))
             found = _grad(out, ws, grad_outputs=_leaf(go.astype(out.dtype)),
                           create_graph=True, allow_unused=True)
-            parts = [_leaf(np.zeros(w.data.size)) if g is None else g.reshape(-1)
+            parts = [_leaf(np.zeros(w._data.size)) if g is None else g.reshape(-1)
                      for g, w in zip(found, ws, strict=True)]
             return cat(parts) if len(parts) > 1 else parts[0]
         first_kind = _TensorKind

@@ -101,11 +101,11 @@ def assert_grad_matches(f: Callable[..., Any], inputs: Sequence[Any], *, eps: fl
 def _replayable(x: Any) -> str:
     """Python source that rebuilds x exactly (floats print with repr, which round-trips)."""
     if isinstance(x, Value):
-        return f"Value({x.data!r}" + (f", label={x.label!r})" if x.label else ")")
+        return f"Value({x._data!r}" + (f", label={x.label!r})" if x.label else ")")
     if isinstance(x, Tensor):
         dtype = "" if x.dtype == np.float64 else f", dtype=autograd.{x.dtype.name}"
         grad = ", requires_grad=True" if x.requires_grad else ""
-        return f"autograd.tensor({x.data.tolist()!r}{dtype}{grad})"
+        return f"autograd.tensor({x._data.tolist()!r}{dtype}{grad})"
     return repr(x)
 
 

@@ -59,7 +59,7 @@ def _array_text(a: np.ndarray, fmt: Callable[[float], str]) -> str:
 
 
 def _is_tensor(node: Any) -> bool:
-    return not isinstance(node.data, float)
+    return not isinstance(node._data, float)
 
 
 def _collect(roots: list, max_nodes: int) -> list:
@@ -144,7 +144,7 @@ class _Drawing:
         if node.label:
             cells.append(f"<B>{html.escape(node.label)}</B>")
         if self.show_data:
-            cells.append(f"data {html.escape(self.fmt(node.data))}")
+            cells.append(f"data {html.escape(self.fmt(node._data))}")
         if self.show_grad:
             if self.grad_text is not None:
                 g = self.grad_text(node)
@@ -163,16 +163,16 @@ class _Drawing:
             rows.append(f"<B>{html.escape(name)}</B>")
         dtype = str(node.dtype)
         rows.append(html.escape(f"{tuple(node.shape)} {dtype}"))
-        small = node.data.size <= self.small
+        small = node._data.size <= self.small
         if self.show_data and small:
-            rows.append("data " + html.escape(_array_text(node.data, self.fmt)))
+            rows.append("data " + html.escape(_array_text(node._data, self.fmt)))
         if self.show_grad:
             if self.grad_text is not None:
                 g = self.grad_text(node)
             elif node.grad is None:
                 g = None
             else:
-                gd = node.grad.data
+                gd = node.grad._data
                 g = _array_text(gd, self.fmt) if gd.size <= self.small else "(stored)"
             if g is not None:
                 rows.append("grad " + html.escape(g))
