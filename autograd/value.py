@@ -253,7 +253,7 @@ def lincomb(weights: Sequence[Any], inputs: Sequence[Any], bias: Any = 0.0) -> V
     if set(map(type, parents)) == _JUST_VALUE:          # the usual case: all Values
         data = R.LinComb.forward(map(_get_data, weights), map(_get_data, inputs), bias._data)
     else:
-        raw = [_constant(p._data if isinstance(p, Value) else p, "lincomb") for p in parents]
+        raw = [p._data if isinstance(p, Value) else _constant(p, "lincomb") for p in parents]
         parents = tuple(p if isinstance(p, Value) else r for p, r in zip(parents, raw))
         data = R.LinComb.forward(raw[:n], raw[n:2 * n], raw[-1])
     out = _new(Value)
