@@ -7,8 +7,12 @@ by one engine (`engine.py`) and one table of derivative rules (`rules.py`,
 hypothesis strategies), `diagrams/` (Graphviz pictures, step pages, the chain-rule
 table) and `cli/` (`python -m autograd draw ...`).
 """
-from . import _malloc  # noqa: F401  (glibc: keep freed array memory between steps)
-from . import functional, functions, utils
+from . import (
+    _malloc,  # noqa: F401  (glibc: keep freed array memory between steps)
+    functional,
+    functions,
+    utils,
+)
 from .checking import GradcheckError, gradcheck, gradgradcheck, numerical_grad
 from .creation import (
     arange,
@@ -49,12 +53,12 @@ from .value import Value, lincomb, zero_grad
 __version__ = "0.1.0"
 
 __all__ = ["Value", "lincomb", "zero_grad", "Tensor", "GradFn", "Function", "FunctionCtx",
-           "Rule", "tensor", "as_tensor", "zeros", "ones", "zeros_like", "ones_like", "full", "randn", "rand",
-           "arange", "linspace", "eye", "from_numpy", "manual_seed", "generator", "float32",
-           "float64", "int64", "bool_", "no_grad", "enable_grad", "set_grad_enabled",
-           "is_grad_enabled", "grad", "functional", "utils", "draw_graph", "gradcheck", "gradgradcheck",
-           "numerical_grad", "GradcheckError", "chain_rule_table", "format_chain_rule_table",
-           "ChainRuleRow", "ChainRuleTerm", "sigmoid_circuit"]
+           "Rule", "tensor", "as_tensor", "zeros", "ones", "zeros_like", "ones_like", "full",
+           "randn", "rand", "arange", "linspace", "eye", "from_numpy", "manual_seed",
+           "generator", "float32", "float64", "int64", "bool_", "no_grad", "enable_grad",
+           "set_grad_enabled", "is_grad_enabled", "grad", "functional", "utils", "draw_graph",
+           "gradcheck", "gradgradcheck", "numerical_grad", "GradcheckError", "chain_rule_table",
+           "format_chain_rule_table", "ChainRuleRow", "ChainRuleTerm", "sigmoid_circuit"]
 __all__ += functions.__all__
 
 

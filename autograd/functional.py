@@ -18,9 +18,9 @@ from typing import Any, Callable, Sequence
 import numpy as np
 
 from .engine import Node
+from .functions import stack
 from .gradients import grad as _grad
 from .tensor import Tensor, _leaf
-from .functions import stack
 from .value import Value
 
 __all__ = ["grad", "value_and_grad", "jacobian", "hessian", "vjp", "jvp", "hvp"]

@@ -17,8 +17,8 @@ from .tensor import Tensor, _apply, _dims, _operand, _operand_or_fail, _tensors,
 
 __all__ = [
     # elementwise, one per rule of rules.ELEMENTWISE (Values and Tensors)
-    "neg", "exp", "log", "log1p", "sin", "cos", "sqrt", "tanh", "sigmoid", "relu", "abs", "add", "sub", "mul", "div",
-    "pow",
+    "neg", "exp", "log", "log1p", "sin", "cos", "sqrt", "tanh", "sigmoid", "relu", "abs",
+    "add", "sub", "mul", "div", "pow",
     # tensors
     "matmul", "mv", "mm", "dot", "linear", "maximum", "minimum", "clamp", "clip", "where",
     "cat", "stack", "mse_loss", "sum", "mean", "max", "min", "reshape", "transpose", "permute",

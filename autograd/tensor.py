@@ -29,8 +29,8 @@ from . import rules as R
 from . import tensor_rules as T
 from .engine import Node, _mode, note_reuse
 from .engine import backward as _backward
-from .rules import reads_of
 from .ops import Ops
+from .rules import reads_of
 
 __all__ = ["Tensor", "GradFn", "as_tensor"]
 

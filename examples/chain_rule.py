@@ -12,8 +12,7 @@ from __future__ import annotations
 import argparse
 
 from autograd import Value
-from autograd.diagrams import fixed
-from autograd.diagrams import chain_rule_table, format_chain_rule_table, sigmoid_circuit
+from autograd.diagrams import chain_rule_table, fixed, format_chain_rule_table, sigmoid_circuit
 
 
 def main(argv: list[str] | None = None) -> None:

@@ -19,8 +19,8 @@ import sys
 from pathlib import Path
 
 import autograd
-from autograd.engine import topological_order
 from autograd.diagrams import GraphvizNotFound, save
+from autograd.engine import topological_order
 
 ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
 ap.add_argument("-o", "--out", default=str(Path(__file__).resolve().parent.parent / "docs"

@@ -14,8 +14,7 @@ from typing import Any
 import numpy as np
 
 import autograd
-from autograd import Tensor
-from autograd import as_tensor
+from autograd import Tensor, as_tensor
 from autograd.functions import mse_loss as _fused_mse
 
 __all__ = ["relu", "sigmoid", "tanh", "linear", "mse_loss", "l1_loss", "softmax",

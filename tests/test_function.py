@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
+from doc_listings import run_page
 from hypothesis import given
 from hypothesis import strategies as st
 
@@ -13,7 +14,6 @@ import autograd
 from autograd import Function, Tensor, Value, gradcheck, gradgradcheck
 from autograd.rules import Rule
 from autograd.testing import tensors
-from doc_listings import run_page
 
 
 class Sin(Function):

@@ -16,7 +16,8 @@ from autograd.cli.formula import _BINARY, FUNCTIONS, build
 
 # Where each rule is smooth, for the checks (the default: (-2, 2) away from 0). A new rule
 # whose gradcheck fails here needs its domain listed.
-DOMAINS = {"log": (0.2, 3.0), "log1p": (-0.8, 3.0), "sqrt": (0.2, 3.0), "div": (0.5, 2.0), "pow": (0.5, 2.0)}
+DOMAINS = {"log": (0.2, 3.0), "log1p": (-0.8, 3.0), "sqrt": (0.2, 3.0), "div": (0.5, 2.0),
+           "pow": (0.5, 2.0)}
 OPERATORS = {"+": operator.add, "-": operator.sub, "*": operator.mul, "/": operator.truediv,
              "**": operator.pow}
 RULES = [pytest.param(r, id=r.name) for r in R.ELEMENTWISE]

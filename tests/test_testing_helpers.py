@@ -8,11 +8,11 @@ import sys
 
 import numpy as np
 import pytest
+from doc_listings import DOCS, run_page
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
 import autograd as ag
-from doc_listings import DOCS, run_page
 from autograd import GradcheckError, Value
 from autograd.testing import (
     arrays,

@@ -32,9 +32,9 @@ import numpy as np
 from hypothesis import strategies as st
 from hypothesis.extra import numpy as hnp
 
-from .gradcheck import GradcheckError, gradcheck
 from ..tensor import Tensor, _leaf
 from ..value import Value
+from .gradcheck import GradcheckError, gradcheck
 
 __all__ = ["floats_in", "values", "away_from", "assert_grad_matches", "shapes",
            "broadcastable_shapes", "arrays", "tensors"]

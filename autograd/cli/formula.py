@@ -7,10 +7,10 @@
 
 The text is read by a small hand-written parser that knows only a whitelist:
 numbers, variable names, `+ - * / **`, unary minus and plus, parentheses, and the
-one-input functions of the rule registry (`FUNCTIONS`: exp, log, sqrt, tanh, ...). Everything else (attribute
-access, other calls, subscripts, lambdas, comparisons, ...) is refused with a
-`FormulaError` whose message shows the formula with a caret under the offending
-part. Nothing is ever handed to Python's eval, exec or compile. Length, nesting
+one-input functions of the rule registry (`FUNCTIONS`: exp, log, sqrt, tanh, ...).
+Everything else (attribute access, other calls, subscripts, lambdas, comparisons,
+...) is refused with a `FormulaError` whose message shows the formula with a caret
+under the offending part. Nothing is ever handed to Python's eval, exec or compile. Length, nesting
 depth and constant exponents are limited, so no input can make it slow.
 """
 from __future__ import annotations
