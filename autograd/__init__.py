@@ -16,20 +16,32 @@ from . import (
 from .checking import GradcheckError, gradcheck, gradgradcheck, numerical_grad
 from .creation import (
     arange,
+    bernoulli,
     bool_,
+    empty,
+    empty_like,
     eye,
     float32,
     float64,
     from_numpy,
     full,
-    generator,
+    full_like,
+    get_rng_state,
     int64,
     linspace,
-    manual_seed,
+    logspace,
+    multinomial,
+    normal,
     ones,
     ones_like,
     rand,
+    rand_like,
+    randint,
+    randint_like,
     randn,
+    randn_like,
+    randperm,
+    set_rng_state,
     tensor,
     zeros,
     zeros_like,
@@ -46,6 +58,7 @@ from .engine import enable_grad, is_grad_enabled, no_grad, set_grad_enabled
 from .function import Function, FunctionCtx
 from .functions import *  # noqa: F403  (autograd.exp, autograd.cat, ...: see functions.__all__)
 from .gradients import grad
+from .random import Generator, default_generator, generator, initial_seed, manual_seed, seed
 from .rules import Rule
 from .tensor import GradFn, Tensor, as_tensor
 from .value import Value, lincomb, zero_grad
@@ -58,7 +71,10 @@ __all__ = ["Value", "lincomb", "zero_grad", "Tensor", "GradFn", "Function", "Fun
            "generator", "float32", "float64", "int64", "bool_", "no_grad", "enable_grad",
            "set_grad_enabled", "is_grad_enabled", "grad", "functional", "utils", "draw_graph",
            "gradcheck", "gradgradcheck", "numerical_grad", "GradcheckError", "chain_rule_table",
-           "format_chain_rule_table", "ChainRuleRow", "ChainRuleTerm", "sigmoid_circuit"]
+           "format_chain_rule_table", "ChainRuleRow", "ChainRuleTerm", "sigmoid_circuit",
+           "empty", "empty_like", "full_like", "logspace", "randint", "randperm", "rand_like",
+           "randn_like", "randint_like", "normal", "bernoulli", "multinomial", "get_rng_state",
+           "set_rng_state", "Generator", "default_generator", "seed", "initial_seed"]
 __all__ += functions.__all__
 
 

@@ -1,13 +1,16 @@
 """Making tensors, as PyTorch's functions do: `tensor`, `zeros`, `ones`, `full`, `empty`, the
-`*_like` and `new_*` families, ranges (`arange`, `linspace`, `logspace`, `eye`), random tensors
-(`rand`, `randn`, `randint`, `randperm`, `normal`, `bernoulli`, `multinomial`) and the in-place
-random fills (`uniform_`, `normal_`, `bernoulli_`, `random_`, `exponential_`, `fill_`).
+`*_like` family, ranges (`arange`, `linspace`, `logspace`, `eye`), random tensors (`rand`,
+`randn`, `randint`, `randperm`, `normal`, `bernoulli`, `multinomial`) and the default
+generator's state (`get_rng_state`, `set_rng_state`). The Tensor methods that fill a tensor in
+place with random numbers (`t.uniform_()`, `normal_`, `bernoulli_`, `random_`,
+`exponential_`) and `t.new_zeros()`, `new_ones`, `new_empty`, `new_full`, `new_tensor` are in
+`random.RandomFills`; the helpers both modules use are in `_sampling.py`.
 
 Dtypes follow PyTorch's rules, but the default floating point dtype of this project is float64
 (PyTorch's is float32): float results are float64 unless `dtype` says otherwise; `arange` of
 integers, `randint` and `randperm` give int64; `full` takes its dtype from the fill value; the
-`*_like` and `new_*` functions keep their tensor's dtype. `dtype=` takes anything numpy reads
-as a dtype (`autograd.float32`, `np.int64`, `"float64"`) and torch dtypes by name.
+`*_like` functions keep their tensor's dtype. `dtype=` takes anything numpy reads as a dtype
+(`autograd.float32`, `np.int64`, `"float64"`) and torch dtypes by name.
 
 `device=` is accepted for PyTorch compatibility: None, "cpu" or an object whose str is "cpu"
 (`torch.device("cpu")`); anything else (a GPU) raises RuntimeError: chalkgrad runs on the CPU.
@@ -19,13 +22,34 @@ from __future__ import annotations
 
 import math
 import numbers
-import operator
-from typing import Any, Sequence, SupportsIndex, Union, overload
+from typing import Any, Sequence, SupportsIndex, overload
 
 import numpy as np
 from numpy.typing import DTypeLike
 
-from .engine import is_grad_enabled
+from ._sampling import (
+    _BOOL,
+    _COMPLEX,
+    _FLOAT,
+    _INT,
+    Number,
+    Scalar,
+    Size,
+    _check_grad_dtype,
+    _check_std,
+    _dtype,
+    _float_only,
+    _index,
+    _int_bounds,
+    _probabilities,
+    _random_ints,
+    _real,
+    _scalar_as,
+    _shape,
+    _shape_seq,
+    _standard_normal,
+    _uniform,
+)
 from .random import (
     Generator,
     GeneratorLike,
@@ -33,11 +57,9 @@ from .random import (
     _numpy_rng,
     default_generator,
     generator,
-    get_rng_state,
     initial_seed,
     manual_seed,
     seed,
-    set_rng_state,
 )
 from .tensor import Tensor, _leaf
 
@@ -49,9 +71,6 @@ __all__ = [
     # random tensors
     "rand", "randn", "randint", "randperm", "rand_like", "randn_like", "randint_like",
     "normal", "bernoulli", "multinomial",
-    # in-place fills and new_* (Tensor methods)
-    "uniform_", "normal_", "bernoulli_", "random_", "exponential_", "fill_",
-    "new_zeros", "new_ones", "new_empty", "new_full", "new_tensor",
     # generators and seeds
     "Generator", "default_generator", "manual_seed", "seed", "initial_seed",
     "get_rng_state", "set_rng_state", "generator",
@@ -61,101 +80,8 @@ __all__ = [
 
 float32, float64, int64, bool_ = np.float32, np.float64, np.int64, np.bool_
 
-_FLOAT = np.dtype(np.float64)       # the project's default floating point dtype
-_COMPLEX = np.dtype(np.complex128)  # its complex counterpart
-_INT = np.dtype(np.int64)
-_BOOL = np.dtype(np.bool_)
-
-Size = Union[SupportsIndex, Sequence[SupportsIndex]]
-Number = Union[int, float, bool]
-Scalar = Union[int, float, bool, complex]
-
 
 # ================================================================ argument checking
-def _dtype(dtype: Any, where: str) -> np.dtype | None:
-    """`dtype` as a numpy dtype (None stays None); torch dtypes are read by name."""
-    if dtype is None:
-        return None
-    if type(dtype).__module__ == "torch":           # torch.float32 -> "float32"
-        dtype = str(dtype).rpartition(".")[2]
-    try:
-        dt = np.dtype(dtype)
-    except TypeError:
-        raise TypeError(f"{where}: dtype must be a numeric dtype (autograd.float32, np.int64, "
-                        f"'float64', ...), got {dtype!r}") from None
-    if dt.kind not in "biufc":
-        raise TypeError(f"{where}: dtype must be a boolean, integer, floating point or complex "
-                        f"dtype, got {dt}")
-    return dt
-
-
-def _float_only(dt: np.dtype, where: str, complex_ok: bool = True) -> None:
-    kinds = "fc" if complex_ok else "f"
-    if dt.kind not in kinds:
-        raise NotImplementedError(f"{where}: not implemented for dtype {dt}; expected a floating "
-                                  f"point{' or complex' if complex_ok else ''} dtype")
-
-
-def _dim(n: Any, where: str) -> int:
-    if isinstance(n, (bool, np.bool_)) or not hasattr(n, "__index__"):
-        raise TypeError(f"{where}: a size must be an integer, got {type(n).__name__} {n!r}")
-    return operator.index(n)
-
-
-def _check_shape(shape: tuple[int, ...], where: str) -> tuple[int, ...]:
-    if any(n < 0 for n in shape):
-        raise RuntimeError(f"{where}: sizes must be non-negative, got size {shape}")
-    return shape
-
-
-def _shape(size: tuple, where: str) -> tuple[int, ...]:
-    """The shape from `f(2, 3)` or `f((2, 3))` / `f([2, 3])`."""
-    if not size:
-        raise TypeError(f"{where}: missing the size (write {where}(()) for a 0-d tensor)")
-    if len(size) == 1 and isinstance(size[0], (tuple, list)):
-        size = tuple(size[0])
-    return _check_shape(tuple(_dim(n, where) for n in size), where)
-
-
-def _shape_seq(size: Any, where: str) -> tuple[int, ...]:
-    """The shape from a `size` argument that must be a tuple or list (PyTorch's `full`,
-    `randint`, `normal`, `new_full`)."""
-    if not isinstance(size, (tuple, list)):
-        raise TypeError(f"{where}: size must be a tuple or list of integers, got "
-                        f"{type(size).__name__} {size!r}")
-    return _check_shape(tuple(_dim(n, where) for n in size), where)
-
-
-def _index(x: Any, where: str, name: str) -> int:
-    """An integer argument (a Python or numpy integer; not a float, not a bool)."""
-    if isinstance(x, Tensor) and x._data.size == 1 and x.dtype.kind in "iu":
-        return int(x._data.item())
-    if isinstance(x, (bool, np.bool_)) or not hasattr(x, "__index__"):
-        raise TypeError(f"{where}: {name} must be an integer, got {type(x).__name__} {x!r}")
-    return operator.index(x)
-
-
-def _real(x: Any, where: str, name: str) -> int | float:
-    """A real number argument: a Python or numpy number, or a one-element tensor. Integers stay
-    int (arange infers its dtype from them), bools become 0 or 1."""
-    if isinstance(x, Tensor):
-        if x._data.size != 1:
-            raise TypeError(f"{where}: {name} must be a number or a one-element tensor, got a "
-                            f"tensor of shape {x.shape}")
-        x = x._data.item()
-    elif isinstance(x, np.generic):
-        x = x.item()
-    if isinstance(x, bool):
-        return int(x)
-    if isinstance(x, (int, float)):
-        return x
-    if isinstance(x, numbers.Integral):
-        return int(x)
-    if isinstance(x, numbers.Real):
-        return float(x)
-    raise TypeError(f"{where}: {name} must be a real number, got {type(x).__name__} {x!r}")
-
-
 def _tensor_arg(x: Any, where: str, name: str = "input") -> Tensor:
     if not isinstance(x, Tensor):
         raise TypeError(f"{where}: {name} must be a Tensor, got {type(x).__name__}")
@@ -169,44 +95,6 @@ def _like(x: Any, where: str) -> np.ndarray:
     if isinstance(x, np.ndarray):
         return x
     raise TypeError(f"{where}: input must be a Tensor, got {type(x).__name__}")
-
-
-def _scalar_as(value: Any, dt: np.dtype, where: str) -> Any:
-    """A fill value converted to `dt` as PyTorch converts it (floats truncate towards zero into
-    integers, any non-zero number is True), refusing values `dt` cannot hold."""
-    if isinstance(value, Tensor):
-        if value.ndim != 0:
-            raise RuntimeError(f"{where}: a tensor fill value must be 0-d, got a tensor with "
-                               f"{value.ndim} dimensions (shape {value.shape})")
-        value = value._data.item()
-    elif isinstance(value, np.generic):
-        value = value.item()
-    if not isinstance(value, (int, float, complex)):
-        raise TypeError(f"{where}: fill value must be a number or a 0-d tensor, got "
-                        f"{type(value).__name__} {value!r}")
-    if dt.kind == "c":
-        return dt.type(value)
-    if isinstance(value, complex):
-        if value.imag != 0:
-            raise RuntimeError(f"{where}: the complex value {value} cannot be stored in a {dt} "
-                               "tensor")
-        value = value.real
-    if dt.kind == "b":
-        return np.bool_(value != 0)
-    if dt.kind in "iu":
-        if isinstance(value, float) and not math.isfinite(value):
-            raise RuntimeError(f"{where}: {value} cannot be converted to {dt}")
-        v = int(value)
-        info = np.iinfo(dt)
-        if not info.min <= v <= info.max:
-            raise RuntimeError(f"{where}: {value} is out of range for {dt} "
-                               f"([{info.min}, {info.max}])")
-        return dt.type(v)
-    f = float(value)
-    if math.isfinite(f) and abs(f) > float(np.finfo(dt).max):
-        raise RuntimeError(f"{where}: {value} is out of range for {dt} (its largest value is "
-                           f"{np.finfo(dt).max})")
-    return dt.type(f)
 
 
 def _fill_dtype(value: Any, where: str) -> np.dtype:
@@ -227,92 +115,9 @@ def _fill_dtype(value: Any, where: str) -> np.dtype:
 
 
 def _make(arr: np.ndarray, requires_grad: bool, where: str) -> Tensor:
-    if requires_grad and arr.dtype.kind not in "fc":
-        raise RuntimeError(f"{where}: only floating point tensors can require gradients, got "
-                           f"dtype {arr.dtype}")
+    """A new leaf around `arr` (only floating point ones may require grad)."""
+    _check_grad_dtype(arr.dtype, requires_grad, where)
     return _leaf(arr, requires_grad)
-
-
-# ================================================================ random arrays
-def _part(dt: np.dtype) -> np.dtype:
-    """The real dtype of a complex dtype's parts (complex64 -> float32)."""
-    return np.dtype(np.finfo(dt).dtype)
-
-
-def _uniform(rng: np.random.Generator, shape: tuple, dt: np.dtype,
-             a: float = 0.0, b: float = 1.0) -> np.ndarray:
-    """Uniform samples on [a, b) in dtype `dt` (complex: both parts so). Rounding into a
-    narrower dtype never reaches b: such values are moved to the last one below it."""
-    if dt.kind == "c":
-        part = _part(dt)
-        re = _uniform(rng, shape, part, a, b)
-        return (re + 1j * _uniform(rng, shape, part, a, b)).astype(dt)
-    u = rng.random(shape)
-    if a != 0.0 or b != 1.0:
-        u = a + (b - a) * u
-    if dt != np.float64:
-        u = u.astype(dt)
-    lo, hi = dt.type(a), dt.type(b)
-    if hi <= lo:                         # [a, b) is empty or below one step of dt
-        u[...] = lo
-    else:
-        np.minimum(u, np.nextafter(hi, lo), out=u)
-    return u
-
-
-def _standard_normal(rng: np.random.Generator, shape: tuple, dt: np.dtype) -> np.ndarray:
-    """N(0, 1) samples in dtype `dt`; complex: real and imaginary parts each N(0, 1/2), so
-    that E|z|^2 = 1 (as PyTorch)."""
-    if dt.kind == "c":
-        z = rng.standard_normal((*shape, 2)) * math.sqrt(0.5)
-        return (z[..., 0] + 1j * z[..., 1]).astype(dt)
-    z = rng.standard_normal(shape)
-    return z if dt == np.float64 else z.astype(dt)
-
-
-def _integers(rng: np.random.Generator, lo: int, hi: int, shape: tuple, where: str
-              ) -> np.ndarray:
-    """Integers uniform on [lo, hi] (both ends included)."""
-    if lo >= 0 and hi > np.iinfo(np.int64).max:
-        if hi > np.iinfo(np.uint64).max:
-            raise RuntimeError(f"{where}: the upper bound {hi} is beyond 64 bits")
-        return rng.integers(lo, hi, size=shape, dtype=np.uint64, endpoint=True)
-    if lo < np.iinfo(np.int64).min or hi > np.iinfo(np.int64).max:
-        raise RuntimeError(f"{where}: the range [{lo}, {hi}] is beyond 64-bit integers")
-    return rng.integers(lo, hi, size=shape, dtype=np.int64, endpoint=True)
-
-
-def _int_bounds(dt: np.dtype, where: str) -> tuple[int, int]:
-    """The smallest and largest integer a dtype holds (floats: +-2**(mantissa bits + 1), the
-    range where every integer is exact, as PyTorch's `random_` uses)."""
-    if dt.kind == "b":
-        return 0, 1
-    if dt.kind in "iu":
-        info = np.iinfo(dt)
-        return int(info.min), int(info.max)
-    if dt.kind == "f":
-        m = 2 ** (np.finfo(dt).nmant + 1)
-        return -m, m
-    raise NotImplementedError(f"{where}: random integers are not implemented for dtype {dt}")
-
-
-def _random_ints(rng: np.random.Generator, low: int, high: int, shape: tuple, dt: np.dtype,
-                 where: str, names: tuple[str, str] = ("low", "high")) -> np.ndarray:
-    """Integers uniform on [low, high) in dtype `dt` (randint's and random_'s contract; `names`
-    are the bounds' argument names, for the errors)."""
-    lo_name, hi_name = names
-    if low >= high:
-        raise RuntimeError(f"{where}: expected {lo_name} < {hi_name}, got {lo_name}={low}, "
-                           f"{hi_name}={high}")
-    smallest, largest = _int_bounds(dt, where)
-    if dt.kind != "f":
-        if low < smallest:
-            raise RuntimeError(f"{where}: {lo_name}={low} is out of bounds for {dt} (its "
-                               f"smallest value is {smallest})")
-        if high - 1 > largest:
-            raise RuntimeError(f"{where}: {hi_name} - 1 = {high - 1} is out of bounds for {dt} "
-                               f"(its largest value is {largest})")
-    return _integers(rng, low, high - 1, shape, where).astype(dt, copy=False)
 
 
 # ================================================================ making tensors
@@ -635,11 +440,6 @@ def randperm(n: SupportsIndex, *, generator: GeneratorLike = None, dtype: DTypeL
     return _make(perm.astype(dt, copy=False), requires_grad, where)
 
 
-def _check_std(std: float, where: str) -> None:
-    if not std >= 0:                     # nan fails too
-        raise RuntimeError(f"{where}: expected std >= 0, got std={std}")
-
-
 def normal(mean: float | Tensor, std: float | Tensor = 1.0,
            size: Sequence[SupportsIndex] | None = None, *, generator: GeneratorLike = None,
            dtype: DTypeLike | None = None, device: object = None, requires_grad: bool = False
@@ -691,22 +491,6 @@ def normal(mean: float | Tensor, std: float | Tensor = 1.0,
                            f"{np.shape(s_arr)} do not broadcast") from None
     z = rng.standard_normal(shape)
     return _make((m_arr + s_arr * z).astype(dt, copy=False), False, where)
-
-
-def _probabilities(p: Any, where: str) -> Any:
-    """`p` as a float or an array of probabilities, all in [0, 1] (nan refused)."""
-    if isinstance(p, Tensor):
-        if p.dtype.kind not in "biuf":
-            raise TypeError(f"{where}: p must be a real tensor of probabilities, got dtype "
-                            f"{p.dtype}")
-        arr = p._data
-    else:
-        arr = _real(p, where, "p")
-    bad = ~((np.asarray(arr) >= 0) & (np.asarray(arr) <= 1))
-    if bad.any():
-        raise RuntimeError(f"{where}: probabilities must lie in [0, 1], got "
-                           f"{np.asarray(arr)[bad].flat[0]}")
-    return arr
 
 
 def bernoulli(input: Tensor, p: float | None = None, *, generator: GeneratorLike = None
@@ -782,229 +566,15 @@ def multinomial(input: Tensor, num_samples: SupportsIndex, replacement: bool = F
     return _leaf(out[0] if w.ndim == 1 else out)
 
 
-# ================================================================ in-place fills
-def _target(tensor: Any, where: str) -> Tensor:
-    """The tensor an in-place fill may change: not a leaf that requires grad (nor a view of
-    one) while grad mode is on, as in PyTorch."""
-    t = _tensor_arg(tensor, where, "tensor")
-    if is_grad_enabled() and t.requires_grad and t._is_view_of_grad_leaf():
-        raise RuntimeError(f"{where}: a leaf tensor that requires grad (or a view of one) cannot "
-                           "be filled in place while grad mode is on; do it under `with "
-                           "autograd.no_grad():` (as nn's initialisation does)")
-    return t
+# ================================================================ the default generator's state
+def get_rng_state() -> Tensor:
+    """The default generator's state: a new 1-d uint8 tensor for `set_rng_state` (as
+    `torch.get_rng_state()`; `default_generator.get_state()` gives the same bytes as a numpy
+    array)."""
+    return _leaf(default_generator.get_state())
 
 
-def _store(t: Tensor, values: np.ndarray, where: str) -> Tensor:
-    """Write `values` (t's dtype, broadcastable to t's shape) into t in place and return t."""
-    if is_grad_enabled() and t.requires_grad:
-        # a non-leaf inside a graph: record the overwrite so that backward sends no gradient
-        # through the values it replaced
-        t[...] = _leaf(np.broadcast_to(values, t.shape).copy())
-        return t
-    try:
-        t._data[...] = values
-    except ValueError as e:      # read-only memory: an expanded view, a read-only array
-        raise RuntimeError(f"{where}: cannot write into this tensor's memory ({e}); clone() it "
-                           "first") from None
-    t._bump_version()
-    return t
-
-
-def _aliases(where: str, kwargs: dict, names: dict[str, str]) -> dict[str, Any]:
-    unknown = set(kwargs) - set(names)
-    if unknown:
-        raise TypeError(f"{where}: unexpected keyword argument {sorted(unknown)[0]!r}")
-    return {names[k]: v for k, v in kwargs.items()}
-
-
-def uniform_(tensor: Tensor, a: float = 0.0, b: float = 1.0, *,
-             generator: GeneratorLike = None, **kwargs: float) -> Tensor:
-    """Fill `tensor` in place with samples from the uniform distribution on [a, b) (a == b
-    fills with a; complex tensors get both parts so) and return it. PyTorch's keyword names
-    `from=` and `to=` are accepted for a and b."""
-    where = "uniform_"
-    t = _target(tensor, where)
-    alias = _aliases(where, kwargs, {"from": "a", "to": "b", "from_": "a"})
-    lo = _real(alias.get("a", a), where, "a")
-    hi = _real(alias.get("b", b), where, "b")
-    _float_only(t.dtype, where)
-    biggest = float(np.finfo(t.dtype).max)
-    if not (math.isfinite(lo) and math.isfinite(hi) and abs(lo) <= biggest
-            and abs(hi) <= biggest and math.isfinite(hi - lo)):
-        raise RuntimeError(f"uniform_: the range [{lo}, {hi}) is out of bounds for {t.dtype}")
-    if lo > hi:
-        raise RuntimeError(f"uniform_: expected a <= b for the range [a, b), got a={lo}, b={hi}")
-    return _store(t, _uniform(_numpy_rng(generator, where), t.shape, t.dtype, lo, hi), where)
-
-
-def normal_(tensor: Tensor, mean: float = 0.0, std: float = 1.0, *,
-            generator: GeneratorLike = None) -> Tensor:
-    """Fill `tensor` in place with samples from N(mean, std**2) (std >= 0) and return it."""
-    where = "normal_"
-    t = _target(tensor, where)
-    m, s = _real(mean, where, "mean"), _real(std, where, "std")
-    _float_only(t.dtype, where)
-    _check_std(s, where)
-    z = _standard_normal(_numpy_rng(generator, where), t.shape,
-                         _COMPLEX if t.dtype.kind == "c" else _FLOAT)
-    return _store(t, (m + s * z).astype(t.dtype, copy=False), where)
-
-
-def exponential_(tensor: Tensor, lambd: float = 1.0, *, generator: GeneratorLike = None
-                 ) -> Tensor:
-    """Fill `tensor` in place with samples from the exponential distribution of rate `lambd`
-    (> 0; density lambd * exp(-lambd * x) on x >= 0, mean 1 / lambd) and return it."""
-    where = "exponential_"
-    t = _target(tensor, where)
-    rate = _real(lambd, where, "lambd")
-    if t.dtype.kind != "f":
-        raise RuntimeError(f"exponential_: the exponential distribution is continuous; the "
-                           f"tensor must be floating point, got dtype {t.dtype}")
-    if not rate > 0:
-        raise RuntimeError(f"exponential_: expected lambd > 0, got lambd={rate}")
-    e = _numpy_rng(generator, where).standard_exponential(t.shape) / rate
-    return _store(t, e.astype(t.dtype, copy=False), where)
-
-
-def bernoulli_(tensor: Tensor, p: float | Tensor = 0.5, *, generator: GeneratorLike = None
-               ) -> Tensor:
-    """Fill `tensor` in place with 0/1 samples, 1 with probability `p` (a number, or a tensor
-    of probabilities broadcastable to tensor's shape; all in [0, 1]); keeps tensor's dtype
-    (any: bool, integer, float) and returns it."""
-    where = "bernoulli_"
-    t = _target(tensor, where)
-    if isinstance(p, Tensor) and p.ndim > 0:
-        try:
-            ok = np.broadcast_shapes(p.shape, t.shape) == t.shape
-        except ValueError:
-            ok = False
-        if not ok:
-            raise RuntimeError(f"bernoulli_: p of shape {p.shape} does not broadcast to the "
-                               f"tensor's shape {t.shape}")
-    probs = _probabilities(p, where)
-    draws = _numpy_rng(generator, where).random(t.shape) < probs
-    return _store(t, draws.astype(t.dtype), where)
-
-
-@overload
-def random_(tensor: Tensor, *, generator: GeneratorLike = None) -> Tensor: ...
-@overload
-def random_(tensor: Tensor, to: SupportsIndex, *, generator: GeneratorLike = None
-            ) -> Tensor: ...
-@overload
-def random_(tensor: Tensor, from_: SupportsIndex, to: SupportsIndex | None, *,
-            generator: GeneratorLike = None) -> Tensor: ...
-@overload
-def random_(tensor: Tensor, *, generator: GeneratorLike = None,
-            **kwargs: SupportsIndex | None) -> Tensor: ...
-def random_(tensor: Tensor, *args: Any, generator: GeneratorLike = None,
-            **kwargs: Any) -> Tensor:
-    """Fill `tensor` in place with integers drawn uniformly and return it, as PyTorch's
-    `random_(from=0, to=None)`:
-
-    - `random_(to)`: from [0, to);
-    - `random_(from, to)` (or keywords `from=`, `to=`): from [from, to);
-    - `random_(from, None)`: from `from` up to the dtype's largest value, included;
-    - `random_()`: from 0 up to the dtype's largest value, included.
-
-    The largest value of an integer dtype is its maximum, of bool 1, of a float dtype
-    2**(mantissa bits + 1) (2**24 for float32, 2**53 for float64: every integer up to there is
-    exact). The bounds must fit the dtype.
-    """
-    where = "random_"
-    t = _target(tensor, where)
-    named = _aliases(where, kwargs, {"from": "from", "from_": "from", "to": "to"})
-    if len(args) > 2:
-        raise TypeError(f"random_: takes at most 2 positional arguments (from, to), got "
-                        f"{len(args)}")
-    if len(args) == 2:
-        if named:
-            raise TypeError("random_: from and to given both by position and by keyword")
-        named = {"from": args[0], "to": args[1]}
-    elif len(args) == 1:
-        if "to" in named and "from" in named:
-            raise TypeError("random_: from and to given both by position and by keyword")
-        named["from" if "to" in named else "to"] = args[0]
-        named.setdefault("from", 0)
-    _, largest = _int_bounds(t.dtype, where)
-    low = _index(named.get("from", 0), where, "from")
-    to = named.get("to")
-    high = largest + 1 if to is None else _index(to, where, "to")
-    arr = _random_ints(_numpy_rng(generator, where), low, high, t.shape, t.dtype, where,
-                       ("from", "to"))
-    return _store(t, arr, where)
-
-
-def fill_(tensor: Tensor, value: Scalar | Tensor) -> Tensor:
-    """Fill `tensor` in place with `value` (a number or a 0-d tensor, converted to tensor's
-    dtype as PyTorch converts it: 2.7 becomes 2 in an integer tensor) and return it. A 0-d
-    tensor value that requires grad receives the sum of the gradient."""
-    where = "fill_"
-    t = _target(tensor, where)
-    scalar = _scalar_as(value, t.dtype, where)    # checks the value even on the graph path
-    if (isinstance(value, Tensor) and value.requires_grad and is_grad_enabled()
-            and t.dtype.kind in "fc"):
-        t[...] = value                                      # the graph carries value's gradient
-        return t
-    return _store(t, np.asarray(scalar, dtype=t.dtype), where)
-
-
-# ================================================================ new_* (Tensor methods)
-def new_zeros(tensor: Tensor, *size: Size, dtype: DTypeLike | None = None, device: object = None,
-              requires_grad: bool = False) -> Tensor:
-    """Zeros of shape `size` with `tensor`'s dtype (or `dtype`)."""
-    t = _tensor_arg(tensor, "new_zeros", "tensor")
-    _check_device(device, "new_zeros")
-    dt = _dtype(dtype, "new_zeros") or t.dtype
-    return _make(np.zeros(_shape(size, "new_zeros"), dt), requires_grad, "new_zeros")
-
-
-def new_ones(tensor: Tensor, *size: Size, dtype: DTypeLike | None = None, device: object = None,
-             requires_grad: bool = False) -> Tensor:
-    """Ones of shape `size` with `tensor`'s dtype (or `dtype`)."""
-    t = _tensor_arg(tensor, "new_ones", "tensor")
-    _check_device(device, "new_ones")
-    dt = _dtype(dtype, "new_ones") or t.dtype
-    return _make(np.ones(_shape(size, "new_ones"), dt), requires_grad, "new_ones")
-
-
-def new_empty(tensor: Tensor, *size: Size, dtype: DTypeLike | None = None, device: object = None,
-              requires_grad: bool = False) -> Tensor:
-    """An uninitialised tensor (values unspecified) of shape `size` with `tensor`'s dtype (or
-    `dtype`)."""
-    t = _tensor_arg(tensor, "new_empty", "tensor")
-    _check_device(device, "new_empty")
-    dt = _dtype(dtype, "new_empty") or t.dtype
-    return _make(np.zeros(_shape(size, "new_empty"), dt), requires_grad, "new_empty")
-
-
-def new_full(tensor: Tensor, size: Sequence[SupportsIndex], fill_value: Scalar | Tensor, *,
-             dtype: DTypeLike | None = None, device: object = None,
-             requires_grad: bool = False) -> Tensor:
-    """`fill_value` in shape `size` (a tuple or list) with `tensor`'s dtype (or `dtype`; the
-    value is converted to it)."""
-    t = _tensor_arg(tensor, "new_full", "tensor")
-    _check_device(device, "new_full")
-    dt = _dtype(dtype, "new_full") or t.dtype
-    shape = _shape_seq(size, "new_full")
-    return _make(np.full(shape, _scalar_as(fill_value, dt, "new_full"), dtype=dt),
-                 requires_grad, "new_full")
-
-
-def new_tensor(tensor: Tensor, data: Any, *, dtype: DTypeLike | None = None, device: object = None,
-               requires_grad: bool = False) -> Tensor:
-    """A new leaf tensor holding a copy of `data` in `tensor`'s dtype (or `dtype`), whatever
-    data's own dtype (as PyTorch: `float32_tensor.new_tensor([1, 2])` is float32)."""
-    t = _tensor_arg(tensor, "new_tensor", "tensor")
-    _check_device(device, "new_tensor")
-    dt = _dtype(dtype, "new_tensor") or t.dtype
-    src = data._data if isinstance(data, Tensor) else data
-    try:
-        arr = np.array(src)
-    except ValueError as e:
-        raise TypeError(f"new_tensor: cannot make a tensor of this {type(data).__name__} ({e})"
-                        ) from None
-    if arr.dtype.kind not in "biufc":
-        raise TypeError(f"new_tensor: cannot make a tensor of {arr.dtype} data "
-                        f"({type(data).__name__})")
-    return _make(arr.astype(dt, copy=True), requires_grad, "new_tensor")
+def set_rng_state(new_state: Tensor) -> None:
+    """Restore the default generator's state from `get_rng_state()` (a uint8 tensor; the numpy
+    array of `Generator.get_state()` is taken too). Returns None."""
+    default_generator._set_state(new_state, "set_rng_state")

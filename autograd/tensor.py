@@ -19,7 +19,6 @@ backward refuses it (`_check_versions`); `_bump_version` is the one way to stamp
 from __future__ import annotations
 
 import numbers
-import operator
 from collections import namedtuple
 from typing import Any, Callable, Iterator, Sequence, Union
 
@@ -27,9 +26,11 @@ import numpy as np
 
 from . import rules as R
 from . import tensor_rules as T
+from ._sampling import _scalar_as
 from .engine import Node, _mode, note_reuse
 from .engine import backward as _backward
 from .ops import Ops
+from .random import RandomFills
 from .rules import reads_of
 
 __all__ = ["Tensor", "GradFn", "as_tensor"]
@@ -60,12 +61,14 @@ class GradFn:
         return f"<{self.name()}>"
 
 
-class Tensor(Ops, Node):
+class Tensor(Ops, RandomFills, Node):
     """An n-dimensional array (numpy, float64 by default) with a gradient."""
 
     __slots__ = ("_data", "grad", "requires_grad", "_g", "_parents", "_rule", "_saved",
                  "_born", "_vc", "_retains_grad", "__weakref__")
-    __array_ufunc__ = None      # numpy must hand `ndarray + Tensor` to our __radd__
+    # numpy hands `ndarray + Tensor` to our __radd__ (as for torch tensors), while its
+    # functions take a Tensor as an array: np.exp(t) is an ndarray (via __array__)
+    __array_priority__ = 1000
     grad: "Tensor | None"
     requires_grad: bool
     _born: int
@@ -93,13 +96,18 @@ class Tensor(Ops, Node):
         defined below this module (random.RandomFills) use."""
         return _leaf(arr, requires_grad)
 
-    def _set_data(self, value: Any) -> None:
-        self._data = value._data if isinstance(value, Tensor) else np.asarray(value)
+    @property
+    def data(self) -> "Tensor":
+        """The values as a tensor outside the graph, sharing this tensor's memory (PyTorch's
+        `.data`). Changing it in place changes this tensor without the graph knowing (it has
+        a version counter of its own): `w.data -= lr * w.grad.data` is a gradient step. Use
+        `.numpy()` for the numpy array, `detach()` for a view the graph still checks."""
+        return _leaf(self._data)
 
-    # attrgetter: a C getter saves a Python call on the hot paths that read .data.
-    data = property(operator.attrgetter("_data"), _set_data, doc=(
-        "The numpy array. Assigning to it (`w.data = w.data - lr * w.grad.data`) bypasses "
-        "the graph, as in PyTorch."))
+    @data.setter
+    def data(self, value: Any) -> None:
+        """`t.data = other` makes `other`'s values (a tensor or an array) this tensor's."""
+        self._data = value._data if isinstance(value, Tensor) else np.asarray(value)
 
     @property
     def shape(self) -> tuple:
@@ -146,11 +154,21 @@ class Tensor(Ops, Node):
             raise RuntimeError("numpy: this tensor requires grad; call tensor.detach().numpy()")
         return self._data
 
-    def __array__(self, dtype: Any = None, copy: Any = None) -> np.ndarray:
-        return self.numpy() if dtype is None else self.numpy().astype(dtype)
+    def __array__(self, dtype: Any = None, copy: bool | None = None) -> np.ndarray:
+        """The array, for numpy (`np.asarray(t)`: no copy; `np.array(t)`: a copy)."""
+        arr = self.numpy()
+        if dtype is not None and np.dtype(dtype) != arr.dtype:
+            return arr.astype(dtype)
+        return arr.copy() if copy else arr
 
     def tolist(self) -> Any:
         return self._data.tolist()
+
+    def __format__(self, spec: str) -> str:
+        """A one-element tensor formats as its number (f"{loss:.4f}"); others as their repr."""
+        if self._data.ndim == 0:
+            return format(self._data.item(), spec)
+        return format(repr(self), spec)
 
     def __float__(self) -> float:
         return float(self.item())
@@ -461,13 +479,14 @@ class Tensor(Ops, Node):
         return self.fill_(0)
 
     def fill_(self, value: Any) -> "Tensor":
-        """Set every element to `value` (a number or a one-element tensor), in place."""
-        if isinstance(value, Tensor):
-            if value.numel() != 1:
-                raise RuntimeError(f"fill_: the value must be a number or a one-element tensor, "
-                                   f"got shape {value.shape}")
-            value = value.item()
-        return self._modify("fill_", lambda base: _apply(T.Fill, (base,), (value,)), None)
+        """Set every element to `value` (a number or a 0-d tensor), in place, converted as
+        PyTorch converts it (2.7 is 2 in an integer tensor). A 0-d tensor value that requires
+        grad receives the gradient of every element it filled."""
+        number = _scalar_as(value, self.dtype, "fill_")
+        if isinstance(value, Tensor) and value.requires_grad and self.dtype.kind in "fc":
+            return self._modify("fill_", lambda base: _apply(T.SetItem, (base, value),
+                                                             ((Ellipsis,),)), value)
+        return self._modify("fill_", lambda base: _apply(T.Fill, (base,), (number,)), None)
 
     def copy_(self, src: Any) -> "Tensor":
         """Set this tensor's values to `src`'s (broadcast to this shape), in place."""

@@ -46,7 +46,7 @@ y = (x**2) + 3
 with autograd.no_grad():
     y_pred = net(x)
 print("     x      true  predicted   error")
-for xi, yi, pi in zip(x.data[:, 0], y.data[:, 0], y_pred.data[:, 0], strict=True):
+for xi, yi, pi in zip(x.numpy()[:, 0], y.numpy()[:, 0], y_pred.numpy()[:, 0], strict=True):
     print(f"{xi:7.4f}  {yi:7.4f}  {pi:9.4f}  {pi - yi:+7.4f}")
 
 save_loss_plot(losses, args.plot, "MLP on y = x^2 + 3 (SGD, lr 0.01)")

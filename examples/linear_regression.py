@@ -64,6 +64,6 @@ for i in range(500):
 
 print('autograd  obtained w: ', w_t, 'true w:', w_true)
 print('autograd  obtained b: ', b_t, 'true b:', b_true)
-gap = max(np.abs(w_t.data - w).max(), np.abs(b_t.data - b).max())
+gap = max(np.abs(w_t.detach().numpy() - w).max(), np.abs(b_t.detach().numpy() - b).max())
 print(f'largest difference between the two: {gap:.1e}')
 print(f'final loss: numpy {losses[-1]:.3e}, autograd {losses_t[-1]:.3e}')

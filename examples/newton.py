@@ -45,17 +45,18 @@ loss0 = loss_of(theta0)
 (g,) = autograd.grad(loss0, [theta0], create_graph=True)   # g is a graph: differentiate again
 H = autograd.stack([autograd.grad(g[i], [theta0], retain_graph=True)[0] for i in range(4)])
 H_functional = functional.hessian(loss_of, theta0)
-A = np.hstack([X.data, np.ones((N, 1))])
+A = np.hstack([X.numpy(), np.ones((N, 1))])
 H_closed = 2.0 / N * A.T @ A
 
-theta1 = theta0.data - np.linalg.solve(H.data, g.data)     # theta - H^-1 g
-theta_lstsq = np.linalg.lstsq(A, y.data, rcond=None)[0]
+theta1 = theta0.detach().numpy() - np.linalg.solve(H.numpy(), g.detach().numpy())  # - H^-1 g
+theta_lstsq = np.linalg.lstsq(A, y.numpy(), rcond=None)[0]
 newton_loss = loss_of(autograd.tensor(theta1)).item()
 
 print("Hessian by double backward:")
-print(np.array2string(H.data, precision=4, suppress_small=True))
-print(f"largest difference to functional.hessian: {np.abs(H.data - H_functional.data).max():.1e}")
-print(f"largest difference to (2/N) A^T A:        {np.abs(H.data - H_closed).max():.1e}")
+H_array = H.numpy()
+print(np.array2string(H_array, precision=4, suppress_small=True))
+print(f"largest difference to functional.hessian: {np.abs(H_array - H_functional.numpy()).max():.1e}")
+print(f"largest difference to (2/N) A^T A:        {np.abs(H_array - H_closed).max():.1e}")
 print()
 print("Newton, one step:    theta =", np.array2string(theta1, precision=6))
 print("numpy.linalg.lstsq:  theta =", np.array2string(theta_lstsq, precision=6))
@@ -78,7 +79,7 @@ for i in range(1, steps + 1):
     b.data -= gamma * b.grad.data
     if i in report:
         now = loss_of(autograd.cat([w, b]).detach()).item()      # the loss after step i
-        gap = np.abs(np.append(w.data, b.data) - theta_lstsq).max()
+        gap = np.abs(np.append(w.detach().numpy(), b.detach().numpy()) - theta_lstsq).max()
         print(f"{i:>6}  {now:>22.6e}  {gap:>16.1e}")
 gap = np.abs(theta1 - theta_lstsq).max()
 print(f"{'Newton':>6}  {newton_loss:>22.6e}  {gap:>16.1e}   (1 step)")

@@ -27,7 +27,7 @@ OPS = {
     "relu/abs": lambda a, b: a.relu() + b.abs() + a.abs() * b.relu(),
     "clamp": lambda a, b: a.clamp(-0.5, 0.5) + ag.clamp(b, min=0.0) + a,
     "maximum/minimum": lambda a, b: ag.maximum(a, b) + ag.minimum(a, b * 2.0) + a,
-    "where": lambda a, b: ag.where(a.data > 0, a, b) + ag.where(b.data > 0, 1.0, a),
+    "where": lambda a, b: ag.where(a._data > 0, a, b) + ag.where(b._data > 0, 1.0, a),
     "sum/mean": lambda a, b: a.sum(dim=0) + b.mean(dim=0, keepdim=True) + a.sum(),
     "max/min": lambda a, b: a.max(dim=1, keepdim=True).values + b.min() + a.max(),
     "matmul/mm/mv": lambda a, b: a @ b.T + ag.mm(a, a.T).sum() + ag.mv(b, a[0]).sum(),
@@ -38,7 +38,7 @@ OPS = {
     "squeeze/unsqueeze": lambda a, b: a.unsqueeze(0).squeeze(0) + b.unsqueeze(-1)[..., 0] + a,
     "expand": lambda a, b: a[:1].expand(*a.shape) + b.sum(0, keepdim=True).expand(*b.shape) + a,
     "basic index": lambda a, b: a[0] + b[-1] + a[0, ...],
-    "advanced index": lambda a, b: a[[0, 0, -1]] + b[np.array([0, 0, 0])] + a[a.data > 0].sum(),
+    "advanced index": lambda a, b: a[[0, 0, -1]] + b[np.array([0, 0, 0])] + a[a._data > 0].sum(),
     "cat": lambda a, b: ag.cat([a, b, a], dim=0),
     "stack": lambda a, b: ag.stack([a, a, b], dim=-1),
     "mse_loss": lambda a, b: mse_loss(a, b) + mse_loss(a, a * 2.0, reduction="sum"),
@@ -61,8 +61,8 @@ def run_backward(data, name, m, n, form):
     the seed are unchanged. Returns (a, b, out, seed or None)."""
     a = data.draw(tensors((m, n), -2.0, 2.0), label="a")
     b = data.draw(tensors((m, n), -2.0, 2.0), label="b")
-    arrays_before = (a.data, b.data)
-    values_before = (a.data.copy(), b.data.copy())
+    arrays_before = (a._data, b._data)
+    values_before = (np.array(a._data), np.array(b._data))
     out = OPS[name](a, b)
     seed = None
     if form == "scalar seed":
@@ -74,9 +74,9 @@ def run_backward(data, name, m, n, form):
         out.backward(gradient=seed, create_graph=(form == "create_graph"))
         np.testing.assert_array_equal(seed, seed_before)       # the seed is not changed
     # the inputs: the same arrays, with the same numbers
-    assert a.data is arrays_before[0] and b.data is arrays_before[1]
-    np.testing.assert_array_equal(a.data, values_before[0])
-    np.testing.assert_array_equal(b.data, values_before[1])
+    assert a._data is arrays_before[0] and b._data is arrays_before[1]
+    np.testing.assert_array_equal(a._data, values_before[0])
+    np.testing.assert_array_equal(b._data, values_before[1])
     for x in (a, b):
         assert x.grad is None or x.grad.shape == x.shape
     assert a.grad is not None and (b.grad is None) == (name in UNUSED_B)
@@ -92,11 +92,11 @@ ops_settings = settings(deadline=None, max_examples=max(10, settings.default.max
        form=st.sampled_from(["scalar seed", "array seed"]))
 def test_backward_leaves_inputs_alone_and_hands_out_unshared_gradients(name, data, m, n, form):
     a, b, out, seed = run_backward(data, name, m, n, form)
-    named = {"a.data": a.data, "b.data": b.data, "a.grad": a.grad.data}
+    named = {"a._data": a._data, "b._data": b._data, "a.grad": a.grad._data}
     if b.grad is not None:
-        named["b.grad"] = b.grad.data
+        named["b.grad"] = b.grad._data
     if out is not a:
-        named["out.data"] = out.data
+        named["out._data"] = out._data
     if seed is not None:
         named["seed"] = seed
     assert_no_sharing(named)
@@ -111,8 +111,8 @@ def test_create_graph_backward_leaves_inputs_alone(name, data, m, n):
     a, b, out, seed = run_backward(data, name, m, n, "create_graph")
     for x in (a, b):
         if x.grad is not None:
-            assert not np.shares_memory(x.grad.data, a.data)
-            assert not np.shares_memory(x.grad.data, b.data)
+            assert not np.shares_memory(x.grad._data, a._data)
+            assert not np.shares_memory(x.grad._data, b._data)
 
 
 def test_accumulating_twice_keeps_the_gradients_apart():
@@ -120,10 +120,10 @@ def test_accumulating_twice_keeps_the_gradients_apart():
     b = ag.tensor([3.0, 4.0], requires_grad=True)
     (a + b).sum().backward()                 # add hands the same upstream array to both
     (a + b + a).sum().backward()             # ... and the second pass adds into .grad in place
-    np.testing.assert_array_equal(a.grad.data, [3.0, 3.0])
-    np.testing.assert_array_equal(b.grad.data, [2.0, 2.0])
-    a.grad.data[0] = 100.0
-    assert b.grad.data[0] == 2.0
+    np.testing.assert_array_equal(a.grad._data, [3.0, 3.0])
+    np.testing.assert_array_equal(b.grad._data, [2.0, 2.0])
+    a.grad._data[0] = 100.0
+    assert b.grad._data[0] == 2.0
 
 
 def test_a_retained_interior_gradient_is_not_its_leafs():
@@ -131,16 +131,16 @@ def test_a_retained_interior_gradient_is_not_its_leafs():
     h = a.reshape(-1)                        # a view: its backward reshapes g back, a view
     h.retain_grad()
     (h * 2.0).sum().backward()
-    assert not np.shares_memory(h.grad.data, a.grad.data)
-    np.testing.assert_array_equal(h.grad.data, [2.0] * 4)
-    np.testing.assert_array_equal(a.grad.data, [[2.0, 2.0], [2.0, 2.0]])
+    assert not np.shares_memory(h.grad._data, a.grad._data)
+    np.testing.assert_array_equal(h.grad._data, [2.0] * 4)
+    np.testing.assert_array_equal(a.grad._data, [[2.0, 2.0], [2.0, 2.0]])
 
 
 def test_value_gradients_of_a_shared_leaf_sum_over_every_use():
     x = ag.Value(1.5)
     y = x * x + x
     y.backward()
-    assert x.data == 1.5 and x.grad == 4.0
+    assert x._data == 1.5 and x.grad == 4.0
 
 
 # create_graph: each leaf gets a gradient node of its own (a clone), never the caller's seed,
@@ -152,7 +152,7 @@ def test_create_graph_gives_each_leaf_its_own_gradient():
     y = ag.tensor([3.0, 4.0], requires_grad=True)
     (x + y).sum().backward(create_graph=True)
     assert x.grad is not y.grad
-    assert not np.shares_memory(x.grad.data, y.grad.data)
+    assert not np.shares_memory(x.grad._data, y.grad._data)
 
 
 def test_create_graph_does_not_store_the_callers_seed():
@@ -160,14 +160,14 @@ def test_create_graph_does_not_store_the_callers_seed():
     seed = np.array([5.0, 6.0])
     x.backward(gradient=seed, create_graph=True)
     seed[0] = 0.0                   # the caller reuses its array
-    np.testing.assert_array_equal(x.grad.data, [5.0, 6.0])
+    np.testing.assert_array_equal(x.grad._data, [5.0, 6.0])
 
 
 def test_a_plain_backward_after_a_create_graph_backward_accumulates():
     x = ag.tensor([1.0, 2.0], requires_grad=True)
     (x + 1.0).sum().backward(create_graph=True)     # x.grad: sum's expanded g, read-only
     (x * 3.0).sum().backward()
-    np.testing.assert_array_equal(x.grad.data, [4.0, 4.0])
+    np.testing.assert_array_equal(x.grad._data, [4.0, 4.0])
 
 
 # ------------------------------------------------------------ Value and Tensor agree
@@ -237,11 +237,11 @@ def test_value_and_tensor_give_the_same_gradients(expr, point):
         return
     yt = yt + ts["a"] * 0.0                  # (so that it always requires grad)
     yv = yv + vs["a"] * 0.0
-    assert np.isclose(yv.data, yt.item(), rtol=1e-12, atol=1e-300) or (
-        np.isnan(yv.data) and np.isnan(yt.item()))
+    assert np.isclose(yv._data, yt.item(), rtol=1e-12, atol=1e-300) or (
+        np.isnan(yv._data) and np.isnan(yt.item()))
     yv.backward()
     yt.backward()
     for k in "abc":
-        assert vs[k].data == point["abc".index(k)]             # inputs untouched
+        assert vs[k]._data == point["abc".index(k)]             # inputs untouched
         tg = 0.0 if ts[k].grad is None else ts[k].grad.item()      # None: not used
         assert np.isclose(vs[k].grad, tg, rtol=1e-12, atol=1e-14), (k, vs[k].grad, tg)

@@ -146,7 +146,7 @@ def test_a_nan_jacobian_entry_fails():
 def test_inputs_and_their_grads_are_untouched_and_float32_is_checked_in_float64():
     a = ag.tensor([0.5, -1.0], requires_grad=True, dtype=ag.float32)
     a.grad = ag.tensor([7.0, 7.0], dtype=ag.float32)
-    before = a.data.copy()
+    before = np.array(a.data)
     seen = []
 
     def f(x):
@@ -239,7 +239,7 @@ def test_numerical_grad_names_the_element_where_f_is_undefined():
 def test_bad_arguments(check):
     x = t(2)
     with pytest.raises(TypeError, match="must return a Tensor"):
-        check(lambda a: a.data * 2, [x])
+        check(lambda a: a.detach().numpy() * 2, [x])
     with pytest.raises(TypeError, match=r"inputs\[1\] must be an autograd.Tensor.*Value"):
         check(lambda a, v: a, [x, ag.Value(1.0)])
     with pytest.raises(TypeError, match=r"inputs\[1\] must be an autograd.Tensor.*ndarray"):

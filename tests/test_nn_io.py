@@ -112,10 +112,10 @@ def assert_same(loaded: Any, saved: dict) -> None:
     """`loaded` holds exactly `saved`: keys in order, dtypes, shapes and every bit."""
     assert list(loaded) == list(saved)
     for key, value in saved.items():
-        want = np.asarray(value.data if isinstance(value, autograd.Tensor) else value)
+        want = np.asarray(value.numpy() if isinstance(value, autograd.Tensor) else value)
         got = loaded[key]
         assert isinstance(got, autograd.Tensor)
-        got = got.data
+        got = got.numpy()
         assert got.dtype.str == want.dtype.str, key
         assert got.shape == want.shape, key
         assert got.tobytes() == want.tobytes(), key

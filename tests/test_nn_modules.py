@@ -150,7 +150,7 @@ def test_state_dict_round_trip_and_independence():
     sd = a.state_dict()
     assert isinstance(sd, OrderedDict)
     assert not any(v.requires_grad or isinstance(v, nn.Parameter) for v in sd.values())
-    assert sd["0.weight"].data is a[0].weight.data      # detached, sharing memory (PyTorch's)
+    assert sd["0.weight"]._data is a[0].weight._data      # detached, sharing memory (PyTorch's)
     b.load_state_dict(sd)
     x = autograd.randn(7, 1)
     np.testing.assert_array_equal(a(x).data, b(x).data)

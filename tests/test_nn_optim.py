@@ -171,7 +171,7 @@ def quadratic_run(kind: str, steps: int = 30, sign: float = 1.0, opt=None, w=Non
     for _ in range(steps):
         w.grad = autograd.tensor(sign * 2 * (w.data - 1) * np.array([1.0, 3.0, 0.3]))
         opt.step()
-        out.append(w.data.copy())
+        out.append(np.array(w.data))
     return np.array(out), opt, w
 
 
@@ -222,7 +222,7 @@ def test_first_steps_by_hand():
         opt = getattr(nn.optim, kind)([w], **hp)
         w.grad = autograd.tensor([2.0])
         opt.step()
-        return w.data[0]
+        return w.data[0].item()
     assert one("Adam", lr=0.1) == pytest.approx(1 - 0.1 * 2 / (2 + 1e-8))      # m̂ = g, v̂ = g²
     assert one("AdamW", lr=0.1, weight_decay=0.5) == pytest.approx(
         1 * (1 - 0.1 * 0.5) - 0.1 * 2 / (2 + 1e-8))
@@ -264,9 +264,9 @@ def test_adagrad_lr_decay_shrinks_the_step_as_documented():
     moves = []
     for t in range(1, 5):
         w.grad = autograd.tensor([1.0])
-        before = w.data[0]
+        before = w.data[0].item()
         opt.step()
-        moves.append(before - w.data[0])
+        moves.append(before - w.data[0].item())
         assert moves[-1] == pytest.approx(1.0 / (1 + (t - 1) * 0.5) / np.sqrt(t))
 
 
@@ -358,7 +358,7 @@ def test_state_dict_layout_and_round_trip_mid_run(kind, hp):
     for v in state.values():                            # copies, not the live buffers
         if isinstance(v, np.ndarray):
             v += 100.0
-    w2 = autograd.tensor(w.data.copy(), requires_grad=True)
+    w2 = autograd.tensor(np.array(w.data), requires_grad=True)
     opt2 = getattr(nn.optim, kind)([w2], lr=123.0)
     opt2.load_state_dict(opt.state_dict())
     assert opt2.param_groups[0]["lr"] == hp["lr"] and opt2.param_groups[0]["params"] == [w2]

@@ -47,9 +47,9 @@ def test_creation_values():
     np.testing.assert_array_equal(ag.arange(5).data, [0, 1, 2, 3, 4])
     assert ag.arange(5).dtype == np.int64
     np.testing.assert_array_equal(ag.arange(1, 7, 2).data, [1, 3, 5])
-    r = ag.rand(1000).data
+    r = ag.rand(1000).numpy()
     assert r.min() >= 0 and r.max() < 1
-    n = ag.randn(4000).data
+    n = ag.randn(4000).numpy()
     assert abs(n.mean()) < 0.1 and abs(n.std() - 1) < 0.1
     assert ag.zeros(2, dtype=ag.float32).dtype == np.float32
     assert ag.randn(2, dtype=ag.float32).dtype == np.float32
@@ -71,7 +71,7 @@ def test_tensor_copies_its_data_but_from_numpy_shares_memory():
 
 def test_manual_seed_makes_randn_and_rand_reproducible():
     ag.manual_seed(123)
-    a, b = ag.randn(3, 2).data.copy(), ag.rand(4).data.copy()
+    a, b = ag.randn(3, 2).numpy().copy(), ag.rand(4).numpy().copy()
     ag.manual_seed(123)
     np.testing.assert_array_equal(ag.randn(3, 2).data, a)
     np.testing.assert_array_equal(ag.rand(4).data, b)
@@ -139,11 +139,17 @@ def test_data_is_assignable_as_the_lecture_writes():
     gamma = 0.1
     w.data = w.data - gamma * w.grad.data
     np.testing.assert_allclose(w.data, [0.8, 1.6])
-    assert w.requires_grad and w.is_leaf and isinstance(w.data, np.ndarray)
+    assert w.requires_grad and w.is_leaf
+    # .data is a tensor outside the graph, sharing w's memory (PyTorch's)
+    assert isinstance(w.data, ag.Tensor) and not w.data.requires_grad
+    assert np.shares_memory(w.data.numpy(), w._data)
     w.data = ag.tensor([5.0, 6.0])             # a Tensor: its array is stored
-    assert isinstance(w.data, np.ndarray) and w.tolist() == [5.0, 6.0]
+    assert w.tolist() == [5.0, 6.0]
     w.data -= gamma * w.grad.data               # the later listing's spelling
     np.testing.assert_allclose(w.data, [4.8, 5.6])
+    w.data = np.array([1.0, 1.0])              # an array works too
+    w.grad.data.zero_()                         # the course's idiom
+    assert w.grad.tolist() == [0.0, 0.0] and w.tolist() == [1.0, 1.0]
 
 
 def test_grad_is_a_tensor_or_none_and_can_be_reset():
@@ -239,7 +245,7 @@ def test_the_graph_is_released_after_backward_unless_retained():
     x = ag.tensor([1.0, 2.0], requires_grad=True)
     loss = (x.exp() * x).sum()
     loss.backward(retain_graph=True)
-    g1 = x.grad.data.copy()
+    g1 = np.array(x.grad.data)
     loss.backward()                    # retained: allowed, accumulates
     np.testing.assert_allclose(x.grad.data, 2 * g1)
     with pytest.raises(RuntimeError, match="retain_graph"):
@@ -274,7 +280,7 @@ def test_backward_leaves_seed_and_data_alone_and_grads_are_separate_arrays():
     x = ag.tensor([1.0, 2.0], requires_grad=True)
     y = ag.tensor([3.0, 4.0], requires_grad=True)
     u = np.array([1.0, -1.0])
-    xd, yd = x.data.copy(), y.data.copy()
+    xd, yd = np.array(x.data), np.array(y.data)
     out = x + y                         # Add hands the same g to both inputs
     out.backward(u)
     assert u.tolist() == [1.0, -1.0]

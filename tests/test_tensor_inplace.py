@@ -62,10 +62,10 @@ def _change(view):
 def test_inplace_ops_compute_the_right_values(name):
     t = ag.tensor([0.5, 1.0, 1.5, 2.0])
     ref = ag.tensor([0.5, 1.0, 1.5, 2.0])
-    data = t.data
+    data = t._data
     r = INPLACE[name](t)
     assert r is t or r is None
-    assert t.data is data                         # the same memory, changed
+    assert t._data is data                         # the same memory, changed
     want = {"+=": ref.data + 1.5, "-=": ref.data - 1, "*=": ref.data * 2, "/=": ref.data / 4,
             "add_": ref.data + [1, 2, 3, 4], "sub_": ref.data - 0.25, "mul_": ref.data * 3,
             "div_": ref.data / 2, "zero_": np.zeros(4), "setitem": [0.5, 7.0, 1.5, 2.0],

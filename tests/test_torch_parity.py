@@ -30,7 +30,7 @@ def pair():
     theirs = torch.nn.Sequential(torch.nn.Linear(1, 6), torch.nn.ReLU(), torch.nn.Linear(6, 10),
                                  torch.nn.Tanh(), torch.nn.Linear(10, 6), torch.nn.Sigmoid(),
                                  torch.nn.Linear(6, 1)).double()
-    theirs.load_state_dict({k: torch.from_numpy(v.data.copy())
+    theirs.load_state_dict({k: torch.from_numpy(np.array(v.data))
                             for k, v in ours.state_dict().items()})
     return ours, theirs
 
