@@ -166,7 +166,8 @@ def _pow(a: Any, b: Any) -> Any:
             return a ** b
         except OverflowError:
             return -math.inf if a < 0 and b % 2 == 1 else math.inf
-    return np.power(a, b)
+    with np.errstate(all="ignore"):         # nan and inf as PyTorch, without numpy's warning
+        return np.power(a, b)
 
 
 def _sigmoid(x: Any) -> Any:
@@ -266,34 +267,47 @@ class Neg(Elementwise):
 
 
 class Pow(Elementwise):
-    """out = a ** b;   d out/da = b a^(b-1),  d out/db = a^b ln a  (needs a > 0)"""
+    """out = a ** b;   d out/da = b a^(b-1)  (0 where b = 0: the constant a^0 = 1),
+    d out/db = a^b ln a  (0 where a = 0 and b >= 0, the limit; nan for a < 0 on Tensors, as
+    in PyTorch; a Value with a < 0 has no real derivative in b and says so)"""
     name, symbol, torch_name, local = "pow", "**", "PowBackward1", ("b*a^(b-1)", "a^b*ln(a)")
 
     forward = staticmethod(_pow)
 
     grads = (lambda g, out, a, b: _pow_base_grad(g, a, b),
-             lambda g, out, a, b: g * out * _log_base(a))
+             lambda g, out, a, b: _pow_exponent_grad(g, out, a, b))
 
 
 def _pow_base_grad(g: Any, a: Any, b: Any) -> Any:
-    # b a^(b-1) is 0 * inf at a = 0, b = 0; the derivative of the constant a^0 = 1 is 0.
     raw = data_of(b)
-    if type(raw) is float:
-        if raw == 0.0 and (not isinstance(b, Node) or data_of(a) == 0.0):
-            return g * 0.0      # the constant a^0 (a node b = 0 keeps its graph, unless a = 0)
-        return g * b * pow_(a, b - 1)
-    if isinstance(raw, np.ndarray) and not isinstance(b, Node) and (raw == 0).any():
-        with np.errstate(divide="ignore", invalid="ignore"):
+    if isinstance(raw, np.ndarray):
+        if raw is not b:            # a node: keep the graph (for d/db of this) but where a = 0
+            return where_((raw == 0) & (data_of(a) == 0), 0.0, g * b * Pow.apply(a, b - 1))
+        with np.errstate(all="ignore"):
             return np.where(raw == 0, 0.0, g * b * np.power(data_of(a), b - 1))
-    return g * b * pow_(a, b - 1)
+    if raw == 0 and (not isinstance(b, Node) or data_of(a) == 0.0):
+        # the constant a^0 (a Value b = 0 keeps its graph, for d/db of this, unless a = 0)
+        return 0.0 if type(data_of(g)) is float else Fill.apply(g, 0.0)
+    if type(data_of(g)) is float:
+        return g * b * Pow.apply(a, b - 1)
+    with np.errstate(all="ignore"):
+        return g * b * Pow.apply(a, b - 1)
 
 
-def _log_base(a: Any) -> Any:
-    raw = data_of(a)
-    if type(raw) is float and raw <= 0:
-        raise ValueError(f"pow: the gradient with respect to the exponent needs a positive base "
-                         f"(it is a^b ln a), got base {raw!r}")
-    return Log.apply(a)
+def _pow_exponent_grad(g: Any, out: Any, a: Any, b: Any) -> Any:
+    ra, rb = data_of(a), data_of(b)
+    if type(data_of(out)) is float:                 # a Value
+        if ra == 0 and rb >= 0:
+            return 0.0
+        if ra < 0:
+            raise ValueError(f"pow: a ** b has no real derivative with respect to b at a "
+                             f"negative base (it is a^b ln a), got a = {ra!r}")
+        return g * out * Log.apply(a)
+    with np.errstate(all="ignore"):                # nan for a < 0, as in PyTorch
+        log_a = Log.apply(a) if isinstance(a, Node) else np.log(ra)
+        grad = g * out * log_a
+        zero = (ra == 0) & (rb >= 0)
+        return where_(zero, 0.0, grad) if np.any(zero) else grad
 
 
 # ------------------------------------------------------------ elementary functions
@@ -435,6 +449,43 @@ def _raw(x: Any, op: str) -> Any:
     if isinstance(x, (int, float, np.number)) and not isinstance(x, complex):
         return float(x)
     raise TypeError(f"{op}: expected a Value, a Tensor or a real number, got {type(x).__name__}")
+
+
+# ------------------------------------------------------------ selecting and filling
+class Where(Rule):
+    """out = a where cond else b;   d/da = [cond],  d/db = [not cond]"""
+    name, torch_name, local = "where", "WhereBackward0", ("[cond]", "[not cond]")
+    elementwise = True
+
+    @staticmethod
+    def forward(a, b, cond):
+        return np.where(cond, a, b)
+
+    grads = (lambda g, out, a, b, cond: where_(cond, g, 0.0),
+             lambda g, out, a, b, cond: where_(cond, 0.0, g))
+
+
+class Fill(Rule):
+    """out = a with every element set to `value`;   d out/da = 0"""
+    name, torch_name, local = "fill", "FillBackward0", ("0",)
+    elementwise = True
+
+    @staticmethod
+    def forward(a, value):
+        return np.full_like(a, value)
+
+    grads = (lambda g, out, a, value: Fill.apply(g, 0.0),)
+
+
+def where_(cond: Any, a: Any, b: Any) -> Any:
+    """a where cond holds, else b (cond: raw booleans), on raw data or on nodes: a mask that
+    selects, so an inf or nan on the side not taken never leaks (0 * inf would be nan)."""
+    if isinstance(cond, (bool, np.bool_)):
+        return a if cond else b                     # a scalar (Value) mask picks one side
+    for x in (a, b):
+        if isinstance(x, Node):
+            return x._node(Where, (a, b), (cond,))
+    return np.where(cond, a, b)
 
 
 # ------------------------------------------------------------ the registry

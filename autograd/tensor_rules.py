@@ -13,7 +13,8 @@ from typing import Any, Callable
 import numpy as np
 
 from .engine import Node
-from .rules import Rule, _PerInput, data_of
+from .rules import Fill, Rule, Where, _PerInput, data_of
+from .rules import where_ as where
 
 
 # ------------------------------------------------------------ helpers on arrays or Tensors
@@ -77,15 +78,6 @@ def unsqueeze(x: Any, dim: int) -> Any:
 
 def squeeze(x: Any, dim: int) -> Any:
     return np.squeeze(x, dim) if is_raw(x) else x.squeeze(dim)
-
-
-def where(cond: np.ndarray, a: Any, b: Any) -> Any:
-    """a where cond holds, else b; a node (either one) gives a node."""
-    if isinstance(a, Node):
-        return a._node(Where, (a, b), (cond,))
-    if isinstance(b, Node):
-        return b._node(Where, (a, b), (cond,))
-    return np.where(cond, a, b)
 
 
 def scatter_add(g: Any, shape: tuple, index: Any) -> Any:
@@ -318,18 +310,6 @@ def _off_index(shape: tuple, index: Any) -> np.ndarray:
     return mask
 
 
-class Fill(Rule):
-    """out = a with every element set to `value`;   d out/da = 0"""
-    name, torch_name, local = "fill", "FillBackward0", ("0",)
-    elementwise = True
-
-    @staticmethod
-    def forward(a, value):
-        return np.full_like(a, value)
-
-    grads = (lambda g, out, a, value: Fill.apply(g, 0.0),)
-
-
 # ------------------------------------------------------------ joins and selection
 def _cat_grad(i: int) -> Callable[..., Any]:
     def grad(g, out, *args):
@@ -370,19 +350,6 @@ class Stack(Rule):
         return np.stack(arrays, axis=dim)
 
     grads = _PerInput(_stack_grad)
-
-
-class Where(Rule):
-    """out = a where cond else b;   d/da = [cond],  d/db = [not cond]"""
-    name, torch_name, local = "where", "WhereBackward0", ("[cond]", "[not cond]")
-    elementwise = True
-
-    @staticmethod
-    def forward(a, b, cond):
-        return np.where(cond, a, b)
-
-    grads = (lambda g, out, a, b, cond: where(cond, g, 0.0),
-             lambda g, out, a, b, cond: where(cond, 0.0, g))
 
 
 def _tie_split(x: Any, y: Any) -> Any:
