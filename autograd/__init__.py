@@ -9,6 +9,7 @@ table) and `cli/` (`python -m autograd draw ...`).
 """
 from . import (
     _malloc,  # noqa: F401  (glibc: keep freed array memory between steps)
+    cuda,
     functional,
     functions,
     utils,
@@ -17,17 +18,13 @@ from .checking import GradcheckError, gradcheck, gradgradcheck, numerical_grad
 from .creation import (
     arange,
     bernoulli,
-    bool_,
     empty,
     empty_like,
     eye,
-    float32,
-    float64,
     from_numpy,
     full,
     full_like,
     get_rng_state,
-    int64,
     linspace,
     logspace,
     multinomial,
@@ -54,6 +51,29 @@ from .diagrams import (
     format_chain_rule_table,
     sigmoid_circuit,
 )
+from .dtypes import (
+    bool_,
+    cdouble,
+    cfloat,
+    complex64,
+    complex128,
+    device,
+    double,
+    float16,
+    float32,
+    float64,
+    get_default_dtype,
+    half,
+    int8,
+    int16,
+    int32,
+    int64,
+    long,
+    promote_types,
+    result_type,
+    short,
+    uint8,
+)
 from .engine import enable_grad, is_grad_enabled, no_grad, set_grad_enabled
 from .function import Function, FunctionCtx
 from .functions import *  # noqa: F403  (autograd.exp, autograd.cat, ...: see functions.__all__)
@@ -74,7 +94,10 @@ __all__ = ["Value", "lincomb", "zero_grad", "Tensor", "GradFn", "Function", "Fun
            "format_chain_rule_table", "ChainRuleRow", "ChainRuleTerm", "sigmoid_circuit",
            "empty", "empty_like", "full_like", "logspace", "randint", "randperm", "rand_like",
            "randn_like", "randint_like", "normal", "bernoulli", "multinomial", "get_rng_state",
-           "set_rng_state", "Generator", "default_generator", "seed", "initial_seed"]
+           "set_rng_state", "Generator", "default_generator", "seed", "initial_seed",
+           "cuda", "device", "float16", "half", "double", "int8", "int16", "short", "int32",
+           "long", "uint8", "complex64", "complex128", "cfloat", "cdouble", "get_default_dtype",
+           "promote_types", "result_type"]
 __all__ += functions.__all__
 
 
@@ -83,4 +106,10 @@ def __getattr__(name: str) -> object:
     if name == "testing":
         import importlib
         return importlib.import_module(".testing", __name__)
+    if name in ("nn", "optim"):
+        where = "nn" if name == "nn" else "nn.optim"
+        raise AttributeError(
+            f"module 'autograd' has no attribute {name!r}: chalkgrad's {where} is the package "
+            f"`{where}` of its own (`import nn`, then nn.Linear, nn.optim.SGD). After renaming "
+            f"torch. to autograd., rename autograd.{name} to {where}.")
     raise AttributeError(f"module {__name__!r} has no attribute {name!r}")

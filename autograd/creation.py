@@ -50,10 +50,10 @@ from ._sampling import (
     _standard_normal,
     _uniform,
 )
+from .dtypes import check_device
 from .random import (
     Generator,
     GeneratorLike,
-    _check_device,
     _numpy_rng,
     default_generator,
     generator,
@@ -74,11 +74,8 @@ __all__ = [
     # generators and seeds
     "Generator", "default_generator", "manual_seed", "seed", "initial_seed",
     "get_rng_state", "set_rng_state", "generator",
-    # dtypes
-    "float32", "float64", "int64", "bool_",
 ]
 
-float32, float64, int64, bool_ = np.float32, np.float64, np.int64, np.bool_
 
 
 # ================================================================ argument checking
@@ -126,7 +123,7 @@ def tensor(data: Any, requires_grad: bool = False, dtype: DTypeLike | None = Non
     """A new leaf tensor holding a copy of `data` (a number, nested lists, a numpy array or a
     Tensor). Python floats give float64; integers int64; bools bool; arrays keep their dtype
     unless `dtype` is given."""
-    _check_device(device, "tensor")
+    check_device(device, "tensor")
     dt = _dtype(dtype, "tensor")
     if isinstance(data, Tensor):
         data = data._data
@@ -149,7 +146,7 @@ def zeros(*size: Size, dtype: DTypeLike | None = None, device: object = None,
           requires_grad: bool = False) -> Tensor:
     """A tensor of zeros of shape `size` (`zeros(2, 3)` or `zeros((2, 3))`), float64 unless
     `dtype` says otherwise."""
-    _check_device(device, "zeros")
+    check_device(device, "zeros")
     return _make(np.zeros(_shape(size, "zeros"), _dtype(dtype, "zeros") or _FLOAT),
                  requires_grad, "zeros")
 
@@ -157,7 +154,7 @@ def zeros(*size: Size, dtype: DTypeLike | None = None, device: object = None,
 def ones(*size: Size, dtype: DTypeLike | None = None, device: object = None,
          requires_grad: bool = False) -> Tensor:
     """A tensor of ones of shape `size`, float64 unless `dtype` says otherwise."""
-    _check_device(device, "ones")
+    check_device(device, "ones")
     return _make(np.ones(_shape(size, "ones"), _dtype(dtype, "ones") or _FLOAT),
                  requires_grad, "ones")
 
@@ -166,7 +163,7 @@ def empty(*size: Size, dtype: DTypeLike | None = None, device: object = None,
           requires_grad: bool = False) -> Tensor:
     """A tensor of shape `size` whose values are unspecified (write them before reading them;
     today they happen to be zeros), float64 unless `dtype` says otherwise."""
-    _check_device(device, "empty")
+    check_device(device, "empty")
     return _make(np.zeros(_shape(size, "empty"), _dtype(dtype, "empty") or _FLOAT),
                  requires_grad, "empty")
 
@@ -177,7 +174,7 @@ def full(size: Sequence[SupportsIndex], fill_value: Scalar | Tensor, *,
     """A tensor of shape `size` (a tuple or list) filled with `fill_value`. Without `dtype` the
     dtype comes from the value: bool for a bool, int64 for an integer, float64 for a float,
     complex128 for a complex number."""
-    _check_device(device, "full")
+    check_device(device, "full")
     shape = _shape_seq(size, "full")
     dt = _dtype(dtype, "full") or _fill_dtype(fill_value, "full")
     return _make(np.full(shape, _scalar_as(fill_value, dt, "full"), dtype=dt),
@@ -187,7 +184,7 @@ def full(size: Sequence[SupportsIndex], fill_value: Scalar | Tensor, *,
 def zeros_like(input: Tensor, *, dtype: DTypeLike | None = None, device: object = None,
                requires_grad: bool = False) -> Tensor:
     """Zeros of `input`'s shape and dtype (or `dtype`)."""
-    _check_device(device, "zeros_like")
+    check_device(device, "zeros_like")
     a = _like(input, "zeros_like")
     return _make(np.zeros(a.shape, _dtype(dtype, "zeros_like") or a.dtype), requires_grad,
                  "zeros_like")
@@ -196,7 +193,7 @@ def zeros_like(input: Tensor, *, dtype: DTypeLike | None = None, device: object 
 def ones_like(input: Tensor, *, dtype: DTypeLike | None = None, device: object = None,
               requires_grad: bool = False) -> Tensor:
     """Ones of `input`'s shape and dtype (or `dtype`)."""
-    _check_device(device, "ones_like")
+    check_device(device, "ones_like")
     a = _like(input, "ones_like")
     return _make(np.ones(a.shape, _dtype(dtype, "ones_like") or a.dtype), requires_grad,
                  "ones_like")
@@ -205,7 +202,7 @@ def ones_like(input: Tensor, *, dtype: DTypeLike | None = None, device: object =
 def empty_like(input: Tensor, *, dtype: DTypeLike | None = None, device: object = None,
                requires_grad: bool = False) -> Tensor:
     """An uninitialised tensor (values unspecified) of `input`'s shape and dtype (or `dtype`)."""
-    _check_device(device, "empty_like")
+    check_device(device, "empty_like")
     a = _like(input, "empty_like")
     return _make(np.zeros(a.shape, _dtype(dtype, "empty_like") or a.dtype), requires_grad,
                  "empty_like")
@@ -215,7 +212,7 @@ def full_like(input: Tensor, fill_value: Scalar | Tensor, *, dtype: DTypeLike | 
               device: object = None, requires_grad: bool = False) -> Tensor:
     """`fill_value` in `input`'s shape and dtype (or `dtype`): the value is converted to that
     dtype (2.7 becomes 2 in an integer tensor), not the other way round."""
-    _check_device(device, "full_like")
+    check_device(device, "full_like")
     a = _like(input, "full_like")
     dt = _dtype(dtype, "full_like") or a.dtype
     return _make(np.full(a.shape, _scalar_as(fill_value, dt, "full_like"), dtype=dt),
@@ -229,7 +226,7 @@ def arange(start: Number | Tensor | None = None, end: Number | Tensor | None = N
     tensor of ceil((end - start) / step) values. int64 when start, end and step are all
     integers, else float64, unless `dtype` says otherwise."""
     where = "arange"
-    _check_device(device, where)
+    check_device(device, where)
     if end is None:
         if start is None:
             raise TypeError("arange: missing end (arange(end), arange(start, end) or "
@@ -258,7 +255,7 @@ def linspace(start: Number | Tensor, end: Number | Tensor, steps: SupportsIndex,
     """`steps` evenly spaced values from `start` to `end`, both included (float64 unless `dtype`
     says otherwise; an integer dtype truncates the values)."""
     where = "linspace"
-    _check_device(device, where)
+    check_device(device, where)
     n = _index(steps, where, "steps")
     if n < 0:
         raise RuntimeError(f"linspace: steps must be non-negative, got steps={n}")
@@ -273,7 +270,7 @@ def logspace(start: Number | Tensor, end: Number | Tensor, steps: SupportsIndex,
     """`steps` values base**start, ..., base**end with evenly spaced exponents, both ends
     included (float64 unless `dtype` says otherwise)."""
     where = "logspace"
-    _check_device(device, where)
+    check_device(device, where)
     n = _index(steps, where, "steps")
     if n < 0:
         raise RuntimeError(f"logspace: steps must be non-negative, got steps={n}")
@@ -287,7 +284,7 @@ def eye(n: SupportsIndex, m: SupportsIndex | None = None, *, dtype: DTypeLike | 
         device: object = None, requires_grad: bool = False) -> Tensor:
     """The n x m identity matrix (m = n by default): ones on the diagonal, zeros elsewhere;
     float64 unless `dtype` says otherwise."""
-    _check_device(device, "eye")
+    check_device(device, "eye")
     rows = _index(n, "eye", "n")
     cols = rows if m is None else _index(m, "eye", "m")
     if rows < 0:
@@ -302,7 +299,7 @@ def rand(*size: Size, generator: GeneratorLike = None, dtype: DTypeLike | None =
          device: object = None, requires_grad: bool = False) -> Tensor:
     """Samples from the uniform distribution on [0, 1), of shape `size` (float64 unless `dtype`
     says otherwise; complex dtypes get both parts so)."""
-    _check_device(device, "rand")
+    check_device(device, "rand")
     dt = _dtype(dtype, "rand") or _FLOAT
     _float_only(dt, "rand")
     shape = _shape(size, "rand")
@@ -313,7 +310,7 @@ def randn(*size: Size, generator: GeneratorLike = None, dtype: DTypeLike | None 
           device: object = None, requires_grad: bool = False) -> Tensor:
     """Samples from the standard normal distribution N(0, 1), of shape `size` (float64 unless
     `dtype` says otherwise; a complex dtype gets E|z|^2 = 1, each part N(0, 1/2))."""
-    _check_device(device, "randn")
+    check_device(device, "randn")
     dt = _dtype(dtype, "randn") or _FLOAT
     _float_only(dt, "randn")
     shape = _shape(size, "randn")
@@ -324,7 +321,7 @@ def randn(*size: Size, generator: GeneratorLike = None, dtype: DTypeLike | None 
 def rand_like(input: Tensor, *, generator: GeneratorLike = None, dtype: DTypeLike | None = None,
               device: object = None, requires_grad: bool = False) -> Tensor:
     """Uniform samples on [0, 1) of `input`'s shape and dtype (or `dtype`; floating point)."""
-    _check_device(device, "rand_like")
+    check_device(device, "rand_like")
     a = _like(input, "rand_like")
     dt = _dtype(dtype, "rand_like") or a.dtype
     _float_only(dt, "rand_like")
@@ -335,7 +332,7 @@ def rand_like(input: Tensor, *, generator: GeneratorLike = None, dtype: DTypeLik
 def randn_like(input: Tensor, *, generator: GeneratorLike = None, dtype: DTypeLike | None = None,
                device: object = None, requires_grad: bool = False) -> Tensor:
     """N(0, 1) samples of `input`'s shape and dtype (or `dtype`; floating point)."""
-    _check_device(device, "randn_like")
+    check_device(device, "randn_like")
     a = _like(input, "randn_like")
     dt = _dtype(dtype, "randn_like") or a.dtype
     _float_only(dt, "randn_like")
@@ -361,7 +358,7 @@ def randint(*args: Any, generator: GeneratorLike = None, dtype: DTypeLike | None
     tuple or list), int64 unless `dtype` says otherwise. As in PyTorch, `randint(high, size)`
     and `randint(low, high, size)` both work."""
     where = "randint"
-    _check_device(device, where)
+    check_device(device, where)
     named = _split_args(where, args, kwargs, ("low", "high", "size"), _RANDINT_FORMS)
     if "high" not in named or "size" not in named:
         raise TypeError(f"randint: missing {'high' if 'high' not in named else 'size'}; call "
@@ -407,7 +404,7 @@ def randint_like(input: Tensor, *args: Any, generator: GeneratorLike = None,
     """Integers drawn uniformly from [low, high) (low is 0 unless given) in `input`'s shape and
     dtype (or `dtype`): `randint_like(x, high)` or `randint_like(x, low, high)`."""
     where = "randint_like"
-    _check_device(device, where)
+    check_device(device, where)
     a = _like(input, where)
     forms = "randint_like(input, high) or randint_like(input, low, high)"
     named = _split_args(where, args, kwargs, ("low", "high"), forms)
@@ -425,7 +422,7 @@ def randperm(n: SupportsIndex, *, generator: GeneratorLike = None, dtype: DTypeL
     """A random permutation of 0, 1, ..., n - 1 (every order equally likely), int64 unless
     `dtype` says otherwise."""
     where = "randperm"
-    _check_device(device, where)
+    check_device(device, where)
     count = _index(n, where, "n")
     if count < 0:
         raise RuntimeError(f"randperm: n must be non-negative, got n={count}")
@@ -456,7 +453,7 @@ def normal(mean: float | Tensor, std: float | Tensor = 1.0,
     `mean` or `std` (write `mean + std * randn_like(mean)` for a differentiable sample).
     """
     where = "normal"
-    _check_device(device, where)
+    check_device(device, where)
     rng = _numpy_rng(generator, where)
     tensors = [x._data for x in (mean, std) if isinstance(x, Tensor)]
     if not tensors:

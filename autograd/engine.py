@@ -299,6 +299,11 @@ def backward(root: Any, seed: Any, retain_graph: bool = True, create_graph: bool
     # collection triggered mid-walk would only rescan the whole (acyclic) graph.
     gc.disable()
     _mode.enabled = create_graph
+    # Array gradients that are inf or nan (log at 0, sqrt at 0) are results, as in PyTorch,
+    # not numpy warnings from inside the library. Scalars need no numpy state.
+    quiet = None if roots[0]._data.__class__ is float else np.errstate(all="ignore")
+    if quiet is not None:
+        quiet.__enter__()
     order, leaves = _walk(roots, split_leaves=inputs is None)
     stash = [n._g for n in order] if inputs is not None else None
     captured = dict.fromkeys(inputs) if inputs is not None else None
@@ -366,6 +371,8 @@ def backward(root: Any, seed: Any, retain_graph: bool = True, create_graph: bool
                 finish(leaf._g, create_graph, store)
     finally:
         _mode.enabled = prev_mode
+        if quiet is not None:
+            quiet.__exit__(None, None, None)
         if stash is not None:
             for n, old in zip(order, stash):
                 n._g = old

@@ -12,6 +12,7 @@ import numpy as np
 
 from . import rules as R
 from . import tensor_rules as T
+from .dtypes import ShapeError
 from .ops import Ops, elementwise, function
 from .tensor import Tensor, _apply, _dims, _operand, _operand_or_fail, _tensors, as_tensor
 
@@ -98,8 +99,12 @@ def linear(input: Any, weight: Tensor, bias: Tensor | None = None) -> Tensor:
     """input @ weight^T + bias, one fused node (nn.Linear)."""
     x = input if isinstance(input, Tensor) else as_tensor(input)
     xs, ws = x._data.shape, weight._data.shape
+    if x._data.dtype is not weight._data.dtype and x._data.dtype != weight._data.dtype:
+        raise RuntimeError(f"linear: the input is {x.dtype} and the weight {weight.dtype}; "
+                           "they must match, as in PyTorch: convert the input (x.double(), "
+                           "x.float()) or the model (model.double(), model.to(x.dtype))")
     if not xs or len(ws) != 2 or xs[-1] != ws[1]:
-        raise ValueError(f"linear: input of shape {x.shape} does not fit a weight of shape "
+        raise ShapeError(f"linear: input of shape {x.shape} does not fit a weight of shape "
                          f"{weight.shape} (the input's last dimension must be in_features = "
                          f"{weight.shape[-1] if weight.ndim else '?'})")
     if bias is None:

@@ -47,6 +47,7 @@ from ._sampling import (
     _standard_normal,
     _uniform,
 )
+from .dtypes import check_device
 from .engine import is_grad_enabled
 
 if TYPE_CHECKING:
@@ -61,14 +62,6 @@ _U64 = (1 << 64) - 1
 _STATE_BYTES = 56   # PCG64 state (16), increment (16), buffered uint32 (8), flag (8), seed (8)
 
 GeneratorLike = Union["Generator", np.random.Generator, None]
-
-
-def _check_device(device: object, where: str) -> None:
-    """Only the CPU exists here: None, "cpu", or an object whose str is "cpu" (torch.device)."""
-    if device is None or str(device) == "cpu":
-        return
-    raise RuntimeError(f"{where}: device={device!r} is not available: chalkgrad has no GPU "
-                       "backend and runs on the CPU only (pass device=None or device='cpu')")
 
 
 def _seed_value(seed: Any, where: str) -> int:
@@ -100,7 +93,7 @@ class Generator:
     __slots__ = ("_rng", "_seed")
 
     def __init__(self, device: object = "cpu") -> None:
-        _check_device(device, "Generator")
+        check_device(device, "Generator")
         self._seed = _NEW_GENERATOR_SEED
         self._rng = np.random.Generator(np.random.PCG64(self._seed))
 
@@ -420,7 +413,7 @@ class RandomFills:
                   device: object = None, requires_grad: bool = False) -> Tensor:
         """Returns a new leaf tensor of zeros of shape `size` (`new_zeros(2, 3)` or
         `new_zeros((2, 3))`) with this tensor's dtype (or `dtype`)."""
-        _check_device(device, "new_zeros")
+        check_device(device, "new_zeros")
         dt = _dtype(dtype, "new_zeros") or self.dtype
         return _new(self, np.zeros(_shape(size, "new_zeros"), dt), requires_grad, "new_zeros")
 
@@ -428,7 +421,7 @@ class RandomFills:
                  device: object = None, requires_grad: bool = False) -> Tensor:
         """Returns a new leaf tensor of ones of shape `size` with this tensor's dtype (or
         `dtype`)."""
-        _check_device(device, "new_ones")
+        check_device(device, "new_ones")
         dt = _dtype(dtype, "new_ones") or self.dtype
         return _new(self, np.ones(_shape(size, "new_ones"), dt), requires_grad, "new_ones")
 
@@ -436,7 +429,7 @@ class RandomFills:
                   device: object = None, requires_grad: bool = False) -> Tensor:
         """Returns a new leaf tensor of shape `size` whose values are unspecified (write them
         before reading them), with this tensor's dtype (or `dtype`)."""
-        _check_device(device, "new_empty")
+        check_device(device, "new_empty")
         dt = _dtype(dtype, "new_empty") or self.dtype
         return _new(self, np.zeros(_shape(size, "new_empty"), dt), requires_grad, "new_empty")
 
@@ -446,7 +439,7 @@ class RandomFills:
         """Returns a new leaf tensor of shape `size` (a tuple or list) filled with
         `fill_value`, with this tensor's dtype (or `dtype`; the value is converted to it: 2.7
         becomes 2 in an integer tensor)."""
-        _check_device(device, "new_full")
+        check_device(device, "new_full")
         dt = _dtype(dtype, "new_full") or self.dtype
         shape = _shape_seq(size, "new_full")
         return _new(self, np.full(shape, _scalar_as(fill_value, dt, "new_full"), dtype=dt),
@@ -457,7 +450,7 @@ class RandomFills:
         """Returns a new leaf tensor holding a copy of `data` in this tensor's dtype (or
         `dtype`), whatever data's own dtype (as PyTorch: `float32_tensor.new_tensor([1, 2])`
         is float32)."""
-        _check_device(device, "new_tensor")
+        check_device(device, "new_tensor")
         dt = _dtype(dtype, "new_tensor") or self.dtype
         src = data._data if _is_tensor(data) else data
         try:

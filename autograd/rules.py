@@ -152,7 +152,8 @@ def _exp(x: Any) -> Any:
             return math.exp(x)
         except OverflowError:       # IEEE, as numpy and PyTorch: exp(1000) = inf
             return math.inf
-    return np.exp(x)
+    with np.errstate(over="ignore"):
+        return np.exp(x)
 
 
 def _pow(a: Any, b: Any) -> Any:
@@ -249,9 +250,12 @@ class Div(Elementwise):
 
     @staticmethod
     def forward(a, b):
-        if type(a) is float and type(b) is float and b == 0.0:      # Values only
-            raise ZeroDivisionError(f"div: division by zero ({_fmt(a)} / 0.0)")
-        return a / b
+        if type(a) is float and type(b) is float:                   # Values
+            if b == 0.0:
+                raise ZeroDivisionError(f"div: division by zero ({_fmt(a)} / 0.0)")
+            return a / b
+        with np.errstate(divide="ignore", invalid="ignore"):       # inf and nan, as PyTorch
+            return a / b
 
     grads = (lambda g, out, a, b: g / b,
              lambda g, out, a, b: -g * a / (b * b))
@@ -328,7 +332,8 @@ class Log(Elementwise):
             if a <= 0:
                 raise ValueError(f"log: input must be positive, got {a!r}")
             return math.log(a)
-        return np.log(a)
+        with np.errstate(divide="ignore", invalid="ignore"):   # -inf at 0, nan below: PyTorch
+            return np.log(a)
 
     grads = (lambda g, out, a: g / a,)
 
@@ -364,7 +369,8 @@ class Sqrt(Elementwise):
             if a < 0:
                 raise ValueError(f"sqrt: input must be non-negative, got {a!r}")
             return math.sqrt(a)
-        return np.sqrt(a)
+        with np.errstate(invalid="ignore"):                     # nan below 0, as PyTorch
+            return np.sqrt(a)
 
     grads = (lambda g, out, a: g / (2 * out),)
 

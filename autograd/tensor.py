@@ -18,7 +18,9 @@ backward refuses it (`_check_versions`); `_bump_version` is the one way to stamp
 """
 from __future__ import annotations
 
+import builtins
 import numbers
+import warnings
 from collections import namedtuple
 from typing import Any, Callable, Iterator, Sequence, Union
 
@@ -27,6 +29,8 @@ import numpy as np
 from . import rules as R
 from . import tensor_rules as T
 from ._sampling import _scalar_as
+from .dtypes import CPU, ShapeError, as_dtype, check_device, result_type
+from .dtypes import device as _Device
 from .engine import Node, _mode, note_reuse
 from .engine import backward as _backward
 from .ops import Ops
@@ -39,6 +43,11 @@ Operand = Union["Tensor", float, int, bool, np.ndarray]
 _new = object.__new__
 _clock = [0]
 MinMax = namedtuple("MinMax", ["values", "indices"])
+_TYPE_NAMES = {"float64": "torch.DoubleTensor", "float32": "torch.FloatTensor",
+               "float16": "torch.HalfTensor", "int64": "torch.LongTensor",
+               "int32": "torch.IntTensor", "int16": "torch.ShortTensor",
+               "int8": "torch.CharTensor", "uint8": "torch.ByteTensor",
+               "bool": "torch.BoolTensor"}
 
 
 class GradFn:
@@ -64,12 +73,12 @@ class GradFn:
 class Tensor(Ops, RandomFills, Node):
     """An n-dimensional array (numpy, float64 by default) with a gradient."""
 
-    __slots__ = ("_data", "grad", "requires_grad", "_g", "_parents", "_rule", "_saved",
+    __slots__ = ("_data", "_grad", "requires_grad", "_g", "_parents", "_rule", "_saved",
                  "_born", "_vc", "_retains_grad", "__weakref__")
     # numpy hands `ndarray + Tensor` to our __radd__ (as for torch tensors), while its
     # functions take a Tensor as an array: np.exp(t) is an ndarray (via __array__)
     __array_priority__ = 1000
-    grad: "Tensor | None"
+    _grad: "Tensor | None"
     requires_grad: bool
     _born: int
     _vc: list[int]
@@ -108,6 +117,30 @@ class Tensor(Ops, RandomFills, Node):
     def data(self, value: Any) -> None:
         """`t.data = other` makes `other`'s values (a tensor or an array) this tensor's."""
         self._data = value._data if isinstance(value, Tensor) else np.asarray(value)
+
+    @property
+    def grad(self) -> "Tensor | None":
+        """d loss / d self after backward: on leaves that require grad (summed over backward
+        calls), and on tensors that called `retain_grad()`; None before. Reading it on any
+        other tensor warns, as PyTorch does: backward keeps no gradient there."""
+        if self._rule is not None and not self._retains_grad:
+            warnings.warn(
+                f"the .grad of a tensor that is not a leaf (it was made by "
+                f"{self._rule.name}) is not kept by backward, so it is None; call .retain_grad() "
+                "on it before backward() to keep it, or read the gradient of the leaf you "
+                "made with requires_grad=True", UserWarning, stacklevel=2)
+        return self._grad
+
+    @grad.setter
+    def grad(self, value: "Tensor | None") -> None:
+        if value is not None:
+            if not isinstance(value, Tensor):
+                raise TypeError(f"grad: assigned grad must be a Tensor or None, got "
+                                f"{type(value).__name__}")
+            if value.shape != self.shape:
+                raise RuntimeError(f"grad: assigned grad has shape {value.shape}, the tensor "
+                                   f"has shape {self.shape}")
+        self._grad = value
 
     @property
     def shape(self) -> tuple:
@@ -252,7 +285,16 @@ class Tensor(Ops, RandomFills, Node):
         other = _operand(other)
         if other is None:
             return NotImplemented
+        if other.__class__ is Tensor and other._data.dtype is not self._data.dtype:
+            return self._promoted(rule, other, reflected)
         return _apply(rule, (other, self) if reflected else (self, other))
+
+    def _promoted(self, rule: type[R.Rule], other: "Tensor", reflected: bool) -> "Tensor":
+        """`rule` on tensors of different dtypes, both first cast to PyTorch's result type
+        (float32 and int64 give float32, where numpy would give float64)."""
+        dt = result_type(self.dtype, self.ndim, other.dtype, other.ndim)
+        a, b = self.to(dt), other.to(dt)
+        return _apply(rule, (b, a) if reflected else (a, b))
 
     def _finish_grad(self, g: Any, create_graph: bool, store: bool = True) -> Any:
         """The engine hands over this tensor's total gradient: sum broadcast axes,
@@ -280,17 +322,17 @@ class Tensor(Ops, RandomFills, Node):
         return g if g.shape == self._data.shape else T.sum_to(g, self._data.shape)
 
     def _store_grad(self, g: Any, create_graph: bool) -> None:
-        grad = self.grad
+        grad = self._grad
         if create_graph:
             g = g if isinstance(g, Tensor) else _leaf(np.array(g))
             # clone: g may be another input's gradient too, the caller's seed, or the
             # read-only output of an expand (clone keeps the graph, with an array of its own)
-            self.grad = g.clone() if grad is None else grad + g
+            self._grad = g.clone() if grad is None else grad + g
         elif grad is None or grad._data.shape != g.shape:
-            self.grad = _grad_leaf(g.copy())    # a copy: g may be shared with another input
+            self._grad = _grad_leaf(g.copy())   # a copy: g may be shared with another input
         elif grad.requires_grad or not grad._data.flags.writeable:
             # a gradient from a create_graph backward is a graph node: never change it in place
-            self.grad = _grad_leaf(grad._data + g)
+            self._grad = _grad_leaf(grad._data + g)
         else:   # accumulate in place, as PyTorch does
             np.add(grad._data, g, out=grad._data)
 
@@ -416,7 +458,7 @@ class Tensor(Ops, RandomFills, Node):
         old = _new(Tensor)
         for slot in ("requires_grad", "_parents", "_rule", "_saved", "_born", "_retains_grad"):
             setattr(old, slot, getattr(self, slot))
-        old._data, old.grad, old._g, old._vc = self._data.copy(), None, None, [self._vc[0]]
+        old._data, old._grad, old._g, old._vc = self._data.copy(), None, None, [self._vc[0]]
         return old
 
     def _become(self, parents: tuple, rule: Any, saved: tuple, old: "Tensor", now: int
@@ -500,7 +542,12 @@ class Tensor(Ops, RandomFills, Node):
         return self._modify("clamp_", lambda base: base.clamp(min, max), None)
 
     def __setitem__(self, index: Any, value: Any) -> None:
+        """self[index] = value, in place (see __getitem__ for the index; value broadcasts)."""
         index = _index(index)
+        split = _split_integers(index)
+        if split is not None:
+            self[split[0]][split[1]] = value        # a view, changed in place: self follows
+            return
         operand = _operand(value)
         if operand is None:
             raise TypeError(f"setitem: expected a tensor or a number, got {type(value).__name__}")
@@ -578,14 +625,18 @@ class Tensor(Ops, RandomFills, Node):
 
     # ---------------------------------------------------------------- matrix products
     def matmul(self, other: Any, _op: str = "matmul") -> "Tensor":
-        """self @ other with numpy's rules (1-d, 2-d, batched)."""
+        """self @ other with numpy's rules (1-d, 2-d, batched); both of one dtype, as in
+        PyTorch."""
         b = as_tensor(other)
+        if b.dtype != self.dtype:
+            raise RuntimeError(f"{_op}: both inputs must have the same dtype, got {self.dtype} "
+                               f"and {b.dtype}; convert one (.double(), .float(), .to(...))")
         if self.ndim == 0 or b.ndim == 0:
-            raise ValueError(f"{_op}: both inputs need at least one dimension, got shapes "
+            raise ShapeError(f"{_op}: both inputs need at least one dimension, got shapes "
                              f"{self.shape} and {b.shape}")
         k_a, k_b = self.shape[-1], b.shape[-2] if b.ndim > 1 else b.shape[0]
         if k_a != k_b:
-            raise ValueError(f"{_op}: shapes {self.shape} and {b.shape} do not line up: the "
+            raise ShapeError(f"{_op}: shapes {self.shape} and {b.shape} do not line up: the "
                              f"last dimension of the first ({k_a}) must equal the "
                              f"{'second-to-last' if b.ndim > 1 else 'only'} dimension of the "
                              f"second ({k_b})")
@@ -701,7 +752,7 @@ class Tensor(Ops, RandomFills, Node):
         """The axes reordered: output axis i is input axis dims[i]."""
         order = _shape_arg(dims)
         if sorted(d % max(self.ndim, 1) for d in order) != list(range(self.ndim)):
-            raise ValueError(f"permute: {order} is not an ordering of the {self.ndim} "
+            raise ShapeError(f"permute: {order} is not an ordering of the {self.ndim} "
                              f"dimensions of a tensor of shape {self.shape}")
         return _apply(T.Permute, (self,), (tuple(d % self.ndim for d in order),), view=self)
 
@@ -748,12 +799,12 @@ class Tensor(Ops, RandomFills, Node):
         sizes = _shape_arg(sizes)
         lead = len(sizes) - self.ndim
         if lead < 0:
-            raise ValueError(f"expand: cannot expand shape {self.shape} to fewer dims {sizes}")
+            raise ShapeError(f"expand: cannot expand shape {self.shape} to fewer dims {sizes}")
         shape = tuple(self.shape[i - lead] if n == -1 and i >= lead else n
                       for i, n in enumerate(sizes))
         for i, n in enumerate(self.shape):
             if n != 1 and n != shape[lead + i]:
-                raise ValueError(f"expand: cannot expand shape {self.shape} to {shape} "
+                raise ShapeError(f"expand: cannot expand shape {self.shape} to {shape} "
                                  f"(dimension {i} has size {n}; only size-1 dimensions can grow)")
         return _apply(T.Expand, (self,), (shape,), view=self)
 
@@ -764,21 +815,96 @@ class Tensor(Ops, RandomFills, Node):
         """Summed down to `shape` (the reverse of broadcasting)."""
         return T.sum_to(self, _shape_arg(shape))
 
-    # ---------------------------------------------------------------- dtypes
-    def to(self, dtype: Any) -> "Tensor":
-        """This tensor in another dtype (itself when it already has it)."""
-        dt = np.dtype(dtype)
-        return self if dt == self.dtype else _apply(T.Cast, (self,), (dt,))
+    # ---------------------------------------------------------------- dtypes and devices
+    @property
+    def device(self) -> _Device:
+        """Where the tensor lives: always the CPU."""
+        return CPU
+
+    def to(self, *args: Any, dtype: Any = None, device: Any = None, copy: bool = False,
+           non_blocking: bool = False) -> "Tensor":
+        """This tensor with another dtype and/or on another device, as PyTorch's `to`:
+        `t.to(autograd.float32)`, `t.to("cpu")`, `t.to(device, dtype)`, `t.to(other)` (other's
+        dtype). Itself when nothing changes (unless `copy=True`); a cast is differentiable."""
+        for a in args:
+            if isinstance(a, Tensor):
+                dtype = a.dtype if dtype is None else dtype
+            elif isinstance(a, (str, _Device)):
+                device = a if device is None else device
+            else:
+                dtype = a if dtype is None else dtype
+        check_device(device, "to")
+        dt = self.dtype if dtype is None else as_dtype(dtype, "to")
+        if dt == self.dtype:
+            return self.clone() if copy else self
+        return _apply(T.Cast, (self,), (dt,))
+
+    def cpu(self) -> "Tensor":
+        """The tensor on the CPU: itself."""
+        return self
+
+    def cuda(self, device: Any = None, non_blocking: bool = False) -> "Tensor":
+        """Refused: chalkgrad has no GPU backend yet (`autograd.cuda.is_available()` is
+        False)."""
+        check_device("cuda", "cuda")
+        return self                                  # pragma: no cover - check_device raises
+
+    def type(self, dtype: Any = None) -> Any:
+        """With no argument, the type's name as PyTorch spells it ('torch.DoubleTensor'); with
+        a dtype, the tensor converted to it."""
+        if dtype is None:
+            return _TYPE_NAMES.get(self.dtype.name, self.dtype.name)
+        return self.to(dtype)
 
     def float(self) -> "Tensor":
+        """As float32."""
         return self.to(np.float32)
 
     def double(self) -> "Tensor":
+        """As float64."""
         return self.to(np.float64)
+
+    def half(self) -> "Tensor":
+        """As float16."""
+        return self.to(np.float16)
+
+    def int(self) -> "Tensor":
+        """As int32 (PyTorch's int)."""
+        return self.to(np.int32)
+
+    def long(self) -> "Tensor":
+        """As int64 (PyTorch's long: class labels, indices)."""
+        return self.to(np.int64)
+
+    def short(self) -> "Tensor":
+        """As int16."""
+        return self.to(np.int16)
+
+    def bool(self) -> "Tensor":
+        """As booleans (nonzero is True)."""
+        return self.to(np.bool_)
+
+    def byte(self) -> "Tensor":
+        """As uint8 (images)."""
+        return self.to(np.uint8)
+
+    def is_floating_point(self) -> builtins.bool:
+        return self.dtype.kind == "f"
+
+    def element_size(self) -> builtins.int:
+        """Bytes per element."""
+        return self.dtype.itemsize
 
     # ---------------------------------------------------------------- indexing
     def __getitem__(self, index: Any) -> "Tensor":
+        """self[index], as PyTorch indexes: integers, slices, None, Ellipsis, boolean masks
+        and integer arrays (lists, tensors). Integers select first, so an integer and an index
+        list separated by a slice keep PyTorch's axis order (a[0, :, [0, 1]] has shape (3, 2)
+        for a (2, 3, 4) tensor; numpy would give (2, 3))."""
         index = _index(index)
+        split = _split_integers(index)
+        if split is not None:
+            return self[split[0]][split[1]]
         try:
             return _apply(T.GetItem, (self,), (index,), view=self if T._is_basic(index) else None)
         except IndexError as e:
@@ -801,7 +927,7 @@ def _init(t: Tensor, arr: np.ndarray, requires_grad: bool = False) -> None:
     if requires_grad and arr.dtype.kind not in "fc":
         raise RuntimeError(f"only floating point tensors can require gradients, got {arr.dtype}")
     t._data = arr
-    t.grad = None
+    t._grad = None
     t.requires_grad = bool(requires_grad)
     t._g = None
     t._parents = ()
@@ -815,7 +941,7 @@ def _init(t: Tensor, arr: np.ndarray, requires_grad: bool = False) -> None:
 def _grad_leaf(arr: np.ndarray) -> Tensor:
     """A `.grad` tensor: a plain leaf around a float array we own (`_init` without checks)."""
     t = _new(Tensor)
-    t._data, t.grad, t.requires_grad, t._g, t._parents = arr, None, False, None, ()
+    t._data, t._grad, t.requires_grad, t._g, t._parents = arr, None, False, None, ()
     t._rule, t._saved, t._born, t._vc, t._retains_grad = None, (), 0, [0], False
     return t
 
@@ -847,7 +973,7 @@ def _apply(rule: type[R.Rule], parents: tuple, saved: tuple = (), view: Tensor |
     try:
         data = rule.forward(*raws)
     except ValueError as e:
-        raise ValueError(_shape_message(rule, parents, e)) from None
+        raise ShapeError(_shape_message(rule, parents, e)) from None
     return _record(data, rule, parents, saved, view, needs_grad)
 
 
@@ -857,7 +983,7 @@ def _record(data: Any, rule: Any, parents: tuple, saved: tuple = (),
     on and `needs_grad` (an input requires grad), else a plain tensor."""
     out = _new(Tensor)
     out._data = data if data.__class__ is np.ndarray else np.asarray(data)
-    out.grad = None
+    out._grad = None
     out._g = None
     out._retains_grad = False
     out._vc = view._vc if view is not None else [0]
@@ -901,10 +1027,10 @@ def _operand(x: Any) -> Any:
     anything else is None."""
     if isinstance(x, Tensor):
         return x
+    if isinstance(x, np.generic):        # first: np.float64 is a float, but numpy treats it as
+        return x.item()                  # a float64 array (float32 * it would give float64)
     if isinstance(x, (bool, int, float)):
         return x
-    if isinstance(x, np.generic):
-        return x.item()
     if isinstance(x, (np.ndarray, list, tuple)):
         return _leaf(np.asarray(x))
     if isinstance(x, numbers.Real):
@@ -932,11 +1058,17 @@ def _tensors(xs: Sequence[Any], op: str) -> list:
 
 def _check_ndim(op: str, t: Tensor, ndim: int, what: str) -> None:
     if t.ndim != ndim:
-        raise ValueError(f"{op}: expected {what} ({ndim}-d), got shape {t.shape}")
+        raise ShapeError(f"{op}: expected {what} ({ndim}-d), got shape {t.shape}")
 
 
 def _dims(dim: Any, ndim: int, op: str) -> tuple | None:
-    if dim is None or ndim == 0:
+    if dim is None:
+        return None
+    if ndim == 0:           # a 0-d tensor has one dim to name, as PyTorch: 0 or -1
+        for d in (tuple(dim) if isinstance(dim, (tuple, list)) else (dim,)):
+            if d not in (0, -1):
+                raise IndexError(f"{op}: dim {d} is out of range for a 0-d tensor (expected "
+                                 "-1 or 0)")
         return None
     dims = tuple(dim) if isinstance(dim, (tuple, list)) else (dim,)
     if not dims:
@@ -953,6 +1085,24 @@ def _shape_arg(shape: Sequence[Any]) -> tuple:
     if len(shape) == 1 and isinstance(shape[0], (tuple, list)):
         shape = shape[0]
     return tuple(int(n) for n in shape)
+
+
+def _split_integers(index: Any) -> tuple | None:
+    """For an index that mixes integers with index arrays: (the integers, as a basic index
+    that keeps every other axis; the rest), applied one after the other as PyTorch does.
+    None for any other index."""
+    if not isinstance(index, tuple):
+        return None
+    ints = [isinstance(i, (int, np.integer)) and not isinstance(i, (bool, np.bool_))
+            for i in index]
+    arrays = [isinstance(i, (np.ndarray, list)) for i in index]
+    if not any(ints) or not any(arrays):
+        return None
+    first = tuple(i if is_int or i is None or i is Ellipsis else slice(None)
+                  for i, is_int in zip(index, ints))
+    rest = tuple(slice(None) if i is None else i for i, is_int in zip(index, ints)
+                 if not is_int)
+    return first, rest
 
 
 def _index(index: Any) -> Any:

@@ -13,7 +13,7 @@ from typing import Any, Callable
 import numpy as np
 
 from .engine import Node
-from .rules import Fill, Rule, Where, _PerInput, data_of
+from .rules import Rule, _PerInput, data_of
 from .rules import where_ as where
 
 

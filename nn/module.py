@@ -24,7 +24,9 @@ from typing import Any, Callable, Generic, Iterable, Iterator, Mapping, NamedTup
 
 import numpy as np
 
+import autograd
 from autograd import Tensor, from_numpy
+from autograd.dtypes import as_dtype, check_device
 
 __all__ = ["Module", "Parameter", "IncompatibleKeys"]
 
@@ -524,6 +526,35 @@ class Module:
     def double(self: M) -> M:
         """Floating point parameters, their gradients and buffers to float64 (in place)."""
         return self._cast(np.float64)
+
+    def to(self: M, *args: Any, device: Any = None, dtype: Any = None,
+           non_blocking: bool = False) -> M:
+        """The module on `device` and/or with floating point `dtype`, in place, as PyTorch's
+        `model.to(device)`, `model.to(torch.float32)`, `model.to(device, dtype)`. The only
+        device is the CPU (anything else is a clear error); returns the module."""
+        for a in args:
+            if isinstance(a, (str, autograd.device)):
+                device = a if device is None else device
+            elif isinstance(a, Tensor):
+                dtype = a.dtype if dtype is None else dtype
+            else:
+                dtype = a if dtype is None else dtype
+        check_device(device, f"{type(self).__name__}.to")
+        if dtype is not None:
+            dt = as_dtype(dtype, f"{type(self).__name__}.to")
+            if dt.kind != "f":
+                raise TypeError(f"{type(self).__name__}.to: only floating point dtypes are "
+                                f"accepted, got {dt}")
+            self._cast(dt.type)
+        return self
+
+    def cpu(self: M) -> M:
+        """The module on the CPU: itself."""
+        return self
+
+    def cuda(self: M, device: Any = None) -> M:
+        """Refused: chalkgrad has no GPU backend yet."""
+        return self.to("cuda")
 
     # ---------------------------------------------------------------- state
     def state_dict(self, *, destination: "OrderedDict[str, Tensor] | None" = None,

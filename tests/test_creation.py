@@ -210,7 +210,7 @@ def test_device_is_the_cpu_or_an_error(make):
 
 def test_dtype_argument_forms():
     assert C.zeros(2, dtype="float32").dtype == np.float32
-    assert C.zeros(2, dtype=C.int64).dtype == np.int64
+    assert C.zeros(2, dtype=ag.int64).dtype == np.int64
     assert C.ones(2, dtype=bool).dtype == np.bool_
     with pytest.raises(TypeError, match="zeros: dtype"):
         C.zeros(2, dtype="nonsense")
@@ -408,7 +408,7 @@ def test_other_argument_errors():
         C.randperm(300, dtype=np.uint8)
     with pytest.raises(RuntimeError, match="uniform_: cannot write into this tensor's memory"):
         call(C.ones(4).expand(2, 4), "uniform_")
-    with pytest.raises(RuntimeError, match="Generator: device='cuda'"):
+    with pytest.raises(RuntimeError, match="Generator: device 'cuda' is not available"):
         C.Generator("cuda")
     with pytest.raises(RuntimeError, match="set_state: new_state is not a state"):
         C.Generator().set_state(C.zeros(56, dtype=np.uint8))

@@ -169,10 +169,10 @@ class _Drawing:
         if self.show_grad:
             if self.grad_text is not None:
                 g = self.grad_text(node)
-            elif node.grad is None:
+            elif node._grad is None:
                 g = None
             else:
-                gd = node.grad._data
+                gd = node._grad._data
                 g = _array_text(gd, self.fmt) if gd.size <= self.small else "(stored)"
             if g is not None:
                 rows.append("grad " + html.escape(g))
