@@ -133,7 +133,7 @@ clip = clamp
 def where(condition: Any, input: Any, other: Any) -> Tensor:
     """input where condition is true, else other (condition: a boolean tensor or array)."""
     c = condition._data if isinstance(condition, Tensor) else np.asarray(condition)
-    return _apply(T.Where, (_operand_or_fail(input, "where"), _operand_or_fail(other, "where")),
+    return _apply(R.Where, (_operand_or_fail(input, "where"), _operand_or_fail(other, "where")),
                   (c.astype(bool),))
 
 

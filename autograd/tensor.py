@@ -528,7 +528,7 @@ class Tensor(Ops, RandomFills, Node):
         if isinstance(value, Tensor) and value.requires_grad and self.dtype.kind in "fc":
             return self._modify("fill_", lambda base: _apply(T.SetItem, (base, value),
                                                              ((Ellipsis,),)), value)
-        return self._modify("fill_", lambda base: _apply(T.Fill, (base,), (number,)), None)
+        return self._modify("fill_", lambda base: _apply(R.Fill, (base,), (number,)), None)
 
     def copy_(self, src: Any) -> "Tensor":
         """Set this tensor's values to `src`'s (broadcast to this shape), in place."""
@@ -735,7 +735,7 @@ class Tensor(Ops, RandomFills, Node):
         """self where `condition` holds, else `other` (as `autograd.where(condition, self,
         other)`)."""
         cond = condition._data if isinstance(condition, Tensor) else np.asarray(condition)
-        return _apply(T.Where, (self, _operand_or_fail(other, "where")), (cond.astype(bool),))
+        return _apply(R.Where, (self, _operand_or_fail(other, "where")), (cond.astype(bool),))
 
     # ---------------------------------------------------------------- shapes
     def reshape(self, *shape: Any) -> "Tensor":
