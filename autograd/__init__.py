@@ -78,6 +78,7 @@ from .engine import enable_grad, is_grad_enabled, no_grad, set_grad_enabled
 from .function import Function, FunctionCtx
 from .functions import *  # noqa: F403  (autograd.exp, autograd.cat, ...: see functions.__all__)
 from .gradients import grad
+from .printing import get_printoptions, set_printoptions
 from .random import Generator, default_generator, generator, initial_seed, manual_seed, seed
 from .rules import Rule
 from .tensor import GradFn, Tensor, as_tensor
@@ -97,7 +98,7 @@ __all__ = ["Value", "lincomb", "zero_grad", "Tensor", "GradFn", "Function", "Fun
            "set_rng_state", "Generator", "default_generator", "seed", "initial_seed",
            "cuda", "device", "float16", "half", "double", "int8", "int16", "short", "int32",
            "long", "uint8", "complex64", "complex128", "cfloat", "cdouble", "get_default_dtype",
-           "promote_types", "result_type"]
+           "promote_types", "result_type", "set_printoptions", "get_printoptions"]
 __all__ += functions.__all__
 
 

@@ -34,6 +34,7 @@ from .dtypes import device as _Device
 from .engine import Node, _mode, note_reuse
 from .engine import backward as _backward
 from .ops import Ops
+from .printing import tensor_repr
 from .random import RandomFills
 from .rules import reads_of
 
@@ -912,14 +913,20 @@ class Tensor(Ops, RandomFills, Node):
 
     # ---------------------------------------------------------------- display
     def __repr__(self) -> str:
-        extra = ""
+        """As PyTorch prints it (autograd.printing): the values, then the dtype when it is
+        not float64, int64 or bool, then grad_fn or requires_grad."""
+        return tensor_repr(self._data, self._suffixes())
+
+    def _suffixes(self) -> list[str]:
+        out = []
+        shown = (np.float64,) if self._data.size == 0 else (np.float64, np.int64, np.bool_)
+        if self.dtype not in shown:                 # (an empty tensor shows int64 and bool)
+            out.append(f"dtype={self.dtype}")
         if self._rule is not None:
-            extra = f", grad_fn=<{self._rule.torch_name}>"
+            out.append(f"grad_fn=<{self._rule.torch_name}>")
         elif self.requires_grad:
-            extra = ", requires_grad=True"
-        if self.dtype not in (np.float64, np.int64, np.bool_):
-            extra = f", dtype={self.dtype}" + extra
-        return f"tensor({_format(self._data)}{extra})"
+            out.append("requires_grad=True")
+        return out
 
 
 # ---------------------------------------------------------------- construction
@@ -1008,17 +1015,6 @@ def _shape_message(rule: type[R.Rule], parents: tuple, err: Exception) -> str:
         return (f"{rule.name}: shapes {shapes} cannot be broadcast together (aligned from the "
                 "right, each dimension must be equal or 1)")
     return f"{rule.name}: {err} (input shapes {shapes})"
-
-
-def _format(a: np.ndarray) -> str:
-    opts: dict[str, Any] = {"separator": ", ", "prefix": "tensor("}
-    if a.dtype.kind == "f":
-        finite = a[np.isfinite(a)]
-        if finite.size and np.all(finite == np.round(finite)) and np.abs(finite).max() < 1e8:
-            opts.update(precision=0, floatmode="fixed")
-            return np.array2string(a, **opts)
-        opts.update(precision=4, floatmode="fixed", suppress_small=True)
-    return np.array2string(a, **opts)
 
 
 # ---------------------------------------------------------------- operands and arguments
