@@ -168,7 +168,19 @@ def _pow(a: Any, b: Any) -> Any:
         except OverflowError:
             return -math.inf if a < 0 and b % 2 == 1 else math.inf
     with np.errstate(all="ignore"):         # nan and inf as PyTorch, without numpy's warning
+        if isinstance(b, (int, float)) and isinstance(a, np.ndarray) and a.dtype.kind == "f":
+            special = _POWERS.get(b)
+            if special is not None:
+                return special(a)
         return np.power(a, b)
+
+
+# The exponents PyTorch computes by their own formulas, not by pow (the results differ at
+# -0. and at -inf: sqrt(-0.) is -0., pow(-0., 0.5) is 0.; and in the last bits elsewhere).
+_POWERS: dict[float, Callable[[Any], Any]] = {
+    2: lambda a: a * a, 3: lambda a: a * a * a, 0.5: np.sqrt,
+    -0.5: lambda a: 1 / np.sqrt(a), -1: lambda a: 1 / a, -2: lambda a: 1 / (a * a),
+}
 
 
 def _sigmoid(x: Any) -> Any:
@@ -207,10 +219,12 @@ def _forward(name: str, scalar: Callable[[float], float], array: Callable[[Any],
 
 
 def _sign(x: Any) -> Any:
+    """sign(x), with 0 at nan (PyTorch's derivative of |x| there)."""
     x = data_of(x)
     if type(x) is float:
         return (x > 0) - (x < 0) + 0.0
-    return np.sign(x)
+    s = np.sign(x)
+    return np.where(np.isnan(s), 0.0, s) if s.dtype.kind == "f" else s
 
 
 # ------------------------------------------------------------ arithmetic
@@ -309,9 +323,11 @@ def _pow_exponent_grad(g: Any, out: Any, a: Any, b: Any) -> Any:
         return g * out * Log.apply(a)
     with np.errstate(all="ignore"):                # nan for a < 0, as in PyTorch
         log_a = Log.apply(a) if isinstance(a, Node) else np.log(ra)
-        grad = g * out * log_a
+        local = out * log_a
         zero = (ra == 0) & (rb >= 0)
-        return where_(zero, 0.0, grad) if np.any(zero) else grad
+        # PyTorch masks the local derivative and then multiplies: an inf upstream at a
+        # masked element gives nan there, as in PyTorch
+        return g * (where_(zero, 0.0, local) if np.any(zero) else local)
 
 
 # ------------------------------------------------------------ elementary functions
@@ -348,14 +364,14 @@ class Log1p(Elementwise):
 class Sin(Elementwise):
     """out = sin a;   d out/da = cos a"""
     name, torch_name, local = "sin", "SinBackward0", ("cos(a)",)
-    forward = staticmethod(_forward("sin", math.sin, np.sin))
+    forward = staticmethod(_forward("sin", math.sin, np.sin, "finite x"))
     grads = (lambda g, out, a: g * Cos.apply(a),)
 
 
 class Cos(Elementwise):
     """out = cos a;   d out/da = -sin a"""
     name, torch_name, local = "cos", "CosBackward0", ("-sin(a)",)
-    forward = staticmethod(_forward("cos", math.cos, np.cos))
+    forward = staticmethod(_forward("cos", math.cos, np.cos, "finite x"))
     grads = (lambda g, out, a: -g * Sin.apply(a),)
 
 
@@ -394,16 +410,26 @@ class Sigmoid(Elementwise):
 
 
 class Relu(Elementwise):
-    """out = max(a, 0);   d out/da = 1 if a > 0 else 0"""
+    """out = max(a, 0);   d out/da = 1 if a > 0 else 0   (nan stays nan and passes the
+    gradient, as PyTorch)"""
     name, torch_name, local = "relu", "ReluBackward0", ("[a>0]",)
 
     @staticmethod
     def forward(a):
         if type(a) is float:
-            return a if a > 0 else 0.0
+            return 0.0 if a <= 0 else a
         return np.maximum(a, 0)
 
-    grads = (lambda g, out, a: g * (data_of(out) > 0),)
+    grads = (lambda g, out, a: _relu_grad(g, out),)
+
+
+def _relu_grad(g: Any, out: Any) -> Any:
+    """g where relu's output is positive (or nan), 0 elsewhere: a selection, so an inf
+    upstream at a zeroed input gives 0, not inf * 0 = nan (1/relu(x) at x < 0, as PyTorch)."""
+    o = data_of(out)
+    if type(o) is float:
+        return 0.0 if o <= 0 else g
+    return where_(o <= 0, 0.0, g)
 
 
 class Abs(Elementwise):
@@ -486,8 +512,8 @@ class Fill(Rule):
 def where_(cond: Any, a: Any, b: Any) -> Any:
     """a where cond holds, else b (cond: raw booleans), on raw data or on nodes: a mask that
     selects, so an inf or nan on the side not taken never leaks (0 * inf would be nan)."""
-    if isinstance(cond, (bool, np.bool_)):
-        return a if cond else b                     # a scalar (Value) mask picks one side
+    if type(cond) is bool:
+        return a if cond else b                     # a Value's mask picks one side
     for x in (a, b):
         if isinstance(x, Node):
             return x._node(Where, (a, b), (cond,))

@@ -237,7 +237,7 @@ class Tensor(Ops, RandomFills, Node):
         if not self.is_leaf:
             raise RuntimeError("requires_grad_: only a leaf tensor's flag can be changed; "
                                "use detach() to make a new leaf")
-        if requires_grad and self.dtype.kind not in "fc":
+        if requires_grad and self.dtype.kind != "f":
             raise RuntimeError(f"requires_grad_: only floating point tensors can require "
                                f"gradients, this one is {self.dtype}")
         self.requires_grad = bool(requires_grad)
@@ -699,7 +699,7 @@ class Tensor(Ops, RandomFills, Node):
         if dim is None:
             whole = T.MaxAll if rule is T.Max else T.MinAll
             best = rule.forward(a, None, False, None)
-            pick = (a == best)
+            pick = (a == best) | (np.isnan(a) & np.isnan(best))     # a nan is the extreme
             pick = pick / pick.sum()
             return _apply(whole, (self,), (None, False, pick))
         if self.ndim == 0:                                 # dim 0 or -1, as PyTorch
@@ -759,6 +759,9 @@ class Tensor(Ops, RandomFills, Node):
 
     def transpose(self, dim0: int, dim1: int) -> "Tensor":
         """Axes dim0 and dim1 swapped."""
+        if self.ndim == 0:
+            _dims((dim0, dim1), 0, "transpose")       # 0 or -1, else an IndexError
+            return _apply(T.Transpose, (self,), ((),), view=self)
         dims = list(range(self.ndim))
         try:
             dims[dim0], dims[dim1] = dims[dim1], dims[dim0]
@@ -931,8 +934,10 @@ class Tensor(Ops, RandomFills, Node):
 
 # ---------------------------------------------------------------- construction
 def _init(t: Tensor, arr: np.ndarray, requires_grad: bool = False) -> None:
-    if requires_grad and arr.dtype.kind not in "fc":
-        raise RuntimeError(f"only floating point tensors can require gradients, got {arr.dtype}")
+    if requires_grad and arr.dtype.kind != "f":
+        raise RuntimeError(f"only floating point tensors can require gradients, got {arr.dtype}"
+                           + (" (complex functions are not differentiated here)"
+                              if arr.dtype.kind == "c" else ""))
     t._data = arr
     t._grad = None
     t.requires_grad = bool(requires_grad)

@@ -127,10 +127,13 @@ class Mean(Rule):
 
     @staticmethod
     def forward(a, dim, keepdim):
+        if a.size == 0:                 # nothing to average: nan, as PyTorch (no warning)
+            with np.errstate(invalid="ignore"):
+                return np.sum(a, axis=dim, keepdims=keepdim) / _count(a.shape, dim)
         return np.mean(a, axis=dim, keepdims=keepdim)
 
     grads = (lambda g, out, a, dim, keepdim:
-             _expand_back(g, a.shape, dim, keepdim) / _count(a.shape, dim),)
+             _expand_back(g, a.shape, dim, keepdim) / max(_count(a.shape, dim), 1),)
 
 
 class Max(Rule):
@@ -145,7 +148,8 @@ class Max(Rule):
     def forward(a, dim, keepdim, pick):
         return np.max(a, axis=dim, keepdims=keepdim)
 
-    grads = (lambda g, out, a, dim, keepdim, pick: _expand_back(g, a.shape, dim, keepdim) * pick,)
+    grads = (lambda g, out, a, dim, keepdim, pick:
+             where(pick > 0, _expand_back(g, a.shape, dim, keepdim) * pick, 0.0),)
 
 
 class Min(Max):
@@ -352,10 +356,11 @@ class Stack(Rule):
     grads = _PerInput(_stack_grad)
 
 
-def _tie_split(x: Any, y: Any) -> Any:
-    """1 where x wins, 1/2 where x ties y, 0 where x loses (PyTorch's maximum)."""
-    x, y = data_of(x), data_of(y)
-    return (x > y) + 0.5 * (x == y)
+def _share(g: Any, x: Any, loses: Any) -> Any:
+    """x's share of g in maximum/minimum: 0 where x loses, half where it ties the other input,
+    all of g otherwise (at a nan too: PyTorch passes the gradient to both inputs there)."""
+    tie = data_of(x) == data_of(loses[1])
+    return where(loses[0], 0.0, g / (1.0 + tie))
 
 
 class Maximum(Rule):
@@ -364,8 +369,8 @@ class Maximum(Rule):
     elementwise = True
 
     forward = staticmethod(np.maximum)  # type: ignore[assignment]
-    grads = (lambda g, out, a, b: g * _tie_split(a, b),
-             lambda g, out, a, b: g * _tie_split(b, a))
+    grads = (lambda g, out, a, b: _share(g, a, (data_of(a) < data_of(b), b)),
+             lambda g, out, a, b: _share(g, b, (data_of(b) < data_of(a), a)))
 
 
 class Minimum(Rule):
@@ -374,8 +379,8 @@ class Minimum(Rule):
     elementwise = True
 
     forward = staticmethod(np.minimum)  # type: ignore[assignment]
-    grads = (lambda g, out, a, b: g * _tie_split(b, a),
-             lambda g, out, a, b: g * _tie_split(a, b))
+    grads = (lambda g, out, a, b: _share(g, a, (data_of(a) > data_of(b), b)),
+             lambda g, out, a, b: _share(g, b, (data_of(b) > data_of(a), a)))
 
 
 def _inside(a: Any, lo: Any, hi: Any) -> Any:
@@ -395,9 +400,16 @@ class Clamp(Rule):
 
     @staticmethod
     def forward(a, lo, hi):
-        return np.clip(a, lo, hi)
+        # selections, not np.clip: an element inside the bounds is kept as it is (-0. stays
+        # -0., as in PyTorch) and nan stays nan
+        out = a
+        if lo is not None:
+            out = np.where(out < lo, lo, out)
+        if hi is not None:
+            out = np.where(out > hi, hi, out)
+        return out.astype(a.dtype, copy=False)
 
-    grads = (lambda g, out, a, lo, hi: g * _inside(a, lo, hi),)
+    grads = (lambda g, out, a, lo, hi: where(_inside(a, lo, hi), g, 0.0),)
 
 
 # ------------------------------------------------------------ matrix products
@@ -472,7 +484,7 @@ def _sum_rows(g: Any) -> Any:
 def _mse_grad(g: Any, d: Any, reduction: str) -> Any:
     """dL/d(difference) for L = mse(d): 2 g d (divided by d's size for the mean)."""
     if reduction == "mean":
-        g = g * (2.0 / data_of(d).size)
+        g = g * (2.0 / max(data_of(d).size, 1))     # (an empty loss has no gradient)
     else:
         g = g * 2.0
     return g * d
@@ -488,7 +500,9 @@ class MSELoss(Rule):
         if reduction == "none":
             return d * d
         total = np.vdot(d, d)                  # one pass: sum of squares
-        return total / d.size if reduction == "mean" else total
+        if reduction == "mean":
+            return total / d.size if d.size else np.float64(np.nan)   # empty: nan, as PyTorch
+        return total
 
     grads = (lambda g, out, a, b, reduction: _mse_grad(g, a - b, reduction),
              lambda g, out, a, b, reduction: _mse_grad(g, b - a, reduction))
