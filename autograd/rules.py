@@ -63,13 +63,14 @@ class Rule:
         raise NotImplementedError
 
     @classmethod
-    def apply(cls, *inputs: Any) -> Any:
+    def apply(cls, *inputs: Any, saved: tuple = ()) -> Any:
         """Run this rule on `inputs` (Values or Tensors, and plain numbers as constants)
-        and record the graph node; with no node among the inputs, just the forward."""
+        and record the graph node; `saved` holds the rule's other arguments (an axis, a
+        shape: `forward(*inputs, *saved)`). With no node among the inputs, just the forward."""
         for x in inputs:
             if isinstance(x, Node):
-                return x._node(cls, inputs)
-        return cls.forward(*inputs)
+                return x._node(cls, inputs, saved)
+        return cls.forward(*inputs, *saved)
 
 
 class Elementwise(Rule):

@@ -1,8 +1,6 @@
-"""Functions behind the layers and losses (`import nn.functional as F`), PyTorch's names.
+"""Loss functions (`nn.functional.mse_loss`, ...), PyTorch's names and `reduction`s.
 
-    softmax(x)_i     = e^(x_i - m) / sum_j e^(x_j - m)            (m = max_j x_j: no overflow)
-    log_softmax(x)_i = (x_i - m) - log sum_j e^(x_j - m)
-    cross_entropy    = -log_softmax(x)[target], averaged over the batch
+    cross_entropy = -log_softmax(x)[target], averaged over the batch
 """
 from __future__ import annotations
 
@@ -13,15 +11,16 @@ from typing import Any
 
 import numpy as np
 
-import autograd
 from autograd import Tensor, as_tensor
 from autograd.functions import mse_loss as _fused_mse
 
-__all__ = ["relu", "sigmoid", "tanh", "linear", "mse_loss", "l1_loss", "softmax",
-           "log_softmax", "cross_entropy"]
+from .activation import log_softmax
+
+__all__ = ["mse_loss", "l1_loss", "cross_entropy", "check_reduction"]
 
 _REDUCTIONS = ("mean", "sum", "none")
-_PACKAGE_DIR = os.path.dirname(os.path.abspath(__file__)) + os.sep
+# nn's own folder: a warning points at the first frame outside it (the user's line)
+_PACKAGE_DIR = os.path.dirname(os.path.dirname(os.path.abspath(__file__))) + os.sep
 
 
 def check_reduction(op: str, reduction: str) -> None:
@@ -38,26 +37,6 @@ def _user_stacklevel() -> int:
     while frame is not None and frame.f_code.co_filename.startswith(_PACKAGE_DIR):
         frame, level = frame.f_back, level + 1
     return level
-
-
-def relu(x: Tensor) -> Tensor:
-    """max(x, 0)."""
-    return x.relu()
-
-
-def sigmoid(x: Tensor) -> Tensor:
-    """1 / (1 + e^-x)."""
-    return x.sigmoid()
-
-
-def tanh(x: Tensor) -> Tensor:
-    """tanh(x)."""
-    return x.tanh()
-
-
-def linear(x: Tensor, weight: Tensor, bias: Tensor | None = None) -> Tensor:
-    """x W^T + b."""
-    return autograd.linear(x, weight, bias)
 
 
 def _check_pair(op: str, input: Tensor, target: Any, reduction: str) -> Tensor:
@@ -90,23 +69,6 @@ def l1_loss(input: Tensor, target: Any, reduction: str = "mean") -> Tensor:
     if reduction == "none":
         return err
     return err.mean() if reduction == "mean" else err.sum()
-
-
-def _shifted(x: Tensor, dim: int) -> Tensor:
-    # Subtracting the (constant) maximum changes neither softmax nor its gradient.
-    return x - x.max(dim=dim, keepdim=True).values.detach()
-
-
-def softmax(x: Tensor, dim: int = -1) -> Tensor:
-    """e^x / sum(e^x) along `dim`, computed without overflow."""
-    e = _shifted(x, dim).exp()
-    return e / e.sum(dim=dim, keepdim=True)
-
-
-def log_softmax(x: Tensor, dim: int = -1) -> Tensor:
-    """log(softmax(x)) along `dim`, computed without overflow or log(0)."""
-    z = _shifted(x, dim)
-    return z - z.exp().sum(dim=dim, keepdim=True).log()
 
 
 def cross_entropy(input: Tensor, target: Any, reduction: str = "mean") -> Tensor:
