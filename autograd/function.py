@@ -104,8 +104,9 @@ class Function(Rule):
         cls.grads = _PerInput(lambda i: lambda g, out, *args: cls.vjp(g, out, *args)[i])
 
     @classmethod
-    def apply(cls, *args: Any) -> Any:
-        """Run forward outside the graph and record its result(s) as nodes of the graph."""
+    def apply(cls, *args: Any, **kwargs: Any) -> Any:
+        """Run forward outside the graph and record its result(s) as nodes of the graph;
+        keyword arguments reach `forward` as constants (no gradient flows to them)."""
         nodes = [a for a in args if isinstance(a, Node)]
         if not nodes:
             raise TypeError(f"{cls.__name__}.apply: expected at least one Tensor or Value "
@@ -115,7 +116,7 @@ class Function(Rule):
         ctx = FunctionCtx(args)
         prev, _mode.enabled = _mode.enabled, False
         try:
-            result = cls.forward(ctx, *args)
+            result = cls.forward(ctx, *args, **kwargs)
         finally:
             _mode.enabled = prev
         many = isinstance(result, tuple)

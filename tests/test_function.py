@@ -135,6 +135,22 @@ def test_constant_arguments_and_needs_input_grad():
                       autograd.tensor([0.5, 3.0], requires_grad=True)])
 
 
+def test_keyword_arguments_reach_forward_as_constants():
+    class Scale(Function):
+        @staticmethod
+        def forward(ctx, x, *, factor=1.0):
+            ctx.factor = factor
+            return x * factor
+
+        @staticmethod
+        def backward(ctx, g):
+            return g * ctx.factor
+
+    x = autograd.tensor([1.0, -2.0], requires_grad=True)
+    Scale.apply(x, factor=3.0).sum().backward()
+    np.testing.assert_array_equal(x.grad.numpy(), [3.0, 3.0])
+
+
 def test_non_differentiable_outputs():
     x = autograd.tensor([[1.0, 5.0, 2.0], [7.0, 0.0, 3.0]], requires_grad=True)
     values, indices = MaxWithIndex.apply(x)
