@@ -108,6 +108,19 @@ def run(quick: bool = False) -> dict:
     return result
 
 
+def rows(r: dict) -> list[str]:
+    """No target of its own: the loader's cost per batch beside the floor (a numpy slice of a
+    permutation) and PyTorch's DataLoader."""
+    out = [f"| DataLoader, {r['samples']:,} samples, batches of {r['batch_size']}, shuffled | "
+           f"{r['us_per_batch_loader']:.1f} us/batch | numpy slice "
+           f"{r['us_per_batch_numpy']:.1f} us/batch | {r['ratio']:.2f}x | | |"]
+    if r.get("us_per_batch_torch"):
+        out.append(f"| DataLoader | {r['us_per_batch_loader']:.1f} us/batch | PyTorch "
+                   f"{r['torch_version']} DataLoader {r['us_per_batch_torch']:.1f} us/batch | "
+                   f"{r['us_per_batch_loader'] / r['us_per_batch_torch']:.2f}x | | |")
+    return out
+
+
 if __name__ == "__main__":
     import sys
     from pathlib import Path

@@ -9,6 +9,8 @@ import json
 import subprocess
 import sys
 
+from benchmarks import verdict
+
 CHILD = r"""
 import json, sys, time
 
@@ -62,3 +64,10 @@ def run(quick: bool = False) -> dict:
     r["us_per_node"] = (r["build_s"] + r["backward_s"]) / r["nodes"] * 1e6
     r["bytes_per_node"] = r["peak_kib"] * 1024 / r["nodes"]
     return r
+
+
+def rows(deep: dict) -> list[str]:
+    return [f"| depth: {deep['nodes']:,}-op chain | {deep['us_per_node']:.2f} us/node (build "
+            f"{deep['build_s']:.2f} s, backward {deep['backward_s']:.2f} s), "
+            f"{deep['bytes_per_node']:.0f} B/node peak | | | <= 1 us/node | "
+            f"{verdict(deep['us_per_node'] <= 1.0)} |"]

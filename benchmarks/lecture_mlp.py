@@ -10,6 +10,8 @@ from typing import Callable
 
 import numpy as np
 
+from benchmarks import verdict
+
 SIZES = [(1, 6), (6, 10), (10, 6), (6, 1)]
 
 
@@ -122,3 +124,17 @@ def run(quick: bool = False) -> dict:
     except ImportError:
         result["torch_ms"] = None
     return result
+
+
+def rows(mlp: dict) -> list[str]:
+    r = mlp["ours_ms"] / mlp["numpy_ms"]
+    out = [f"| lecture MLP, {mlp['steps']} steps | {mlp['ours_ms']:.3f} ms/step | hand-written "
+           f"numpy {mlp['numpy_ms']:.3f} ms/step | {r:.2f}x | <= 1.25x | {verdict(r <= 1.25)} |"]
+    if mlp.get("torch_ms"):
+        r = mlp["ours_ms"] / mlp["torch_ms"]
+        out.append(f"| lecture MLP | {mlp['ours_ms']:.3f} ms/step | PyTorch {mlp['torch_version']} "
+                   f"float64, {mlp['torch_threads']} threads: {mlp['torch_ms']:.3f} ms/step | "
+                   f"{r:.2f}x | <= 0.5x | {verdict(r <= 0.5)} |")
+    else:
+        out.append("| lecture MLP | | PyTorch not installed: skipped | | <= 0.5x | |")
+    return out

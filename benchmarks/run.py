@@ -15,7 +15,10 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from benchmarks import depth, lecture_mlp, memory, scalar_mlp  # noqa: E402
+from benchmarks import dataloader, depth, lecture_mlp, memory, scalar_mlp  # noqa: E402
+
+# Each module: run(quick) -> dict of measurements, rows(dict) -> the table's lines.
+BENCHMARKS = (lecture_mlp, scalar_mlp, depth, memory, dataloader)
 
 
 def machine() -> str:
@@ -40,46 +43,11 @@ more than the 1 us target allows once the backward walk (0.8 us) is added; the l
 against PyTorch sits at the 0.5x line (0.49x to 0.52x between runs on this machine)."""
 
 
-def verdict(ok: bool) -> str:
-    return "met" if ok else "MISSED"
-
-
-def table(mlp: dict, scalar: dict, deep: dict, mem: dict) -> list[str]:
+def table(results: dict) -> list[str]:
     rows = ["| benchmark | measurement | reference | ratio | target | |",
             "| --- | --- | --- | --- | --- | --- |"]
-    r = mlp["ours_ms"] / mlp["numpy_ms"]
-    rows.append(f"| lecture MLP, {mlp['steps']} steps | {mlp['ours_ms']:.3f} ms/step | hand-written "
-                f"numpy {mlp['numpy_ms']:.3f} ms/step | {r:.2f}x | <= 1.25x | {verdict(r <= 1.25)} |")
-    if mlp.get("torch_ms"):
-        r = mlp["ours_ms"] / mlp["torch_ms"]
-        rows.append(f"| lecture MLP | {mlp['ours_ms']:.3f} ms/step | PyTorch {mlp['torch_version']} "
-                    f"float64, {mlp['torch_threads']} threads: {mlp['torch_ms']:.3f} ms/step | "
-                    f"{r:.2f}x | <= 0.5x | {verdict(r <= 0.5)} |")
-    else:
-        rows.append("| lecture MLP | | PyTorch not installed: skipped | | <= 0.5x | |")
-    r = scalar["ref_s"] / scalar["fused_s"]
-    rows.append(f"| scalar MLP step, neurons as `autograd.lincomb` (~{scalar['fused_nodes']:,} nodes) | "
-                f"{scalar['fused_s'] * 1e3:.1f} ms | micrograd-style reference "
-                f"{scalar['ref_s'] * 1e3:.1f} ms | {r:.1f}x faster | >= 10x | {verdict(r >= 10)} |")
-    r = scalar["ref_nogc_s"] / scalar["fused_nogc_s"]
-    rows.append(f"| the same, gc disabled in both | {scalar['fused_nogc_s'] * 1e3:.1f} ms | reference "
-                f"{scalar['ref_nogc_s'] * 1e3:.1f} ms | {r:.2f}x faster | >= 1.5x | "
-                f"{verdict(r >= 1.5)} |")
-    r = scalar["ref_s"] / scalar["ours_s"]
-    rows.append(f"| scalar MLP step, micrograd's own neuron code (~{scalar['nodes']:,} nodes) | "
-                f"{scalar['ours_s'] * 1e3:.1f} ms | reference {scalar['ref_s'] * 1e3:.1f} ms | "
-                f"{r:.1f}x faster | (>= 10x) | {verdict(r >= 10)} |")
-    r = scalar["ref_nogc_s"] / scalar["ours_nogc_s"]
-    rows.append(f"| the same, gc disabled in both | {scalar['ours_nogc_s'] * 1e3:.1f} ms | reference "
-                f"{scalar['ref_nogc_s'] * 1e3:.1f} ms | {r:.2f}x faster | (>= 1.5x) | "
-                f"{verdict(r >= 1.5)} |")
-    rows.append(f"| depth: {deep['nodes']:,}-op chain | {deep['us_per_node']:.2f} us/node (build "
-                f"{deep['build_s']:.2f} s, backward {deep['backward_s']:.2f} s), "
-                f"{deep['bytes_per_node']:.0f} B/node peak | | | <= 1 us/node | "
-                f"{verdict(deep['us_per_node'] <= 1.0)} |")
-    rows.append(f"| memory: {mem['epochs']:,} MLP epochs | RSS {mem['rss_after_100_kib'] / 1024:.1f} "
-                f"MiB after 100, max {mem['rss_max_kib'] / 1024:.1f} MiB | | "
-                f"{mem['growth'] * 100:+.2f}% | < 5% | {verdict(mem['growth'] < 0.05)} |")
+    for module in BENCHMARKS:
+        rows += module.rows(results[module.__name__.rsplit(".", 1)[1]])
     return rows
 
 
@@ -89,11 +57,9 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--out", default=None, help="write the results here (default: "
                     "benchmarks/RESULTS.md for a full run, nothing for --quick)")
     args = ap.parse_args(argv)
-    mlp = lecture_mlp.run(args.quick)
-    scalar = scalar_mlp.run(args.quick)
-    deep = depth.run(args.quick)
-    mem = memory.run(args.quick)
-    rows = table(mlp, scalar, deep, mem)
+    results = {m.__name__.rsplit(".", 1)[1]: m.run(args.quick) for m in BENCHMARKS}
+    rows = table(results)
+    mlp, scalar, deep = results["lecture_mlp"], results["scalar_mlp"], results["depth"]
     agree = [f"Loss curves agree: ours vs numpy {mlp['agree_numpy']:.1e} relative"]
     if mlp.get("torch_ms"):
         agree.append(f"ours vs PyTorch {mlp['agree_torch']:.1e}")

@@ -12,6 +12,8 @@ import sys
 import time
 from typing import Any
 
+from benchmarks import verdict
+
 
 class RefScalar:
     """The micrograd-style reference (not part of the library)."""
@@ -194,3 +196,24 @@ def run(quick: bool = False) -> dict:
             "loss_agree": abs(loss_ours - loss_ref) / abs(loss_ref),
             "fused_agree": abs(loss_fused - loss_ref) / abs(loss_ref),
             "nodes": count_nodes(), "fused_nodes": count_nodes(fused=True)}
+
+
+def rows(scalar: dict) -> list[str]:
+    out = []
+    r = scalar["ref_s"] / scalar["fused_s"]
+    out.append(f"| scalar MLP step, neurons as `autograd.lincomb` (~{scalar['fused_nodes']:,} "
+               f"nodes) | {scalar['fused_s'] * 1e3:.1f} ms | micrograd-style reference "
+               f"{scalar['ref_s'] * 1e3:.1f} ms | {r:.1f}x faster | >= 10x | {verdict(r >= 10)} |")
+    r = scalar["ref_nogc_s"] / scalar["fused_nogc_s"]
+    out.append(f"| the same, gc disabled in both | {scalar['fused_nogc_s'] * 1e3:.1f} ms | "
+               f"reference {scalar['ref_nogc_s'] * 1e3:.1f} ms | {r:.2f}x faster | >= 1.5x | "
+               f"{verdict(r >= 1.5)} |")
+    r = scalar["ref_s"] / scalar["ours_s"]
+    out.append(f"| scalar MLP step, micrograd's own neuron code (~{scalar['nodes']:,} nodes) | "
+               f"{scalar['ours_s'] * 1e3:.1f} ms | reference {scalar['ref_s'] * 1e3:.1f} ms | "
+               f"{r:.1f}x faster | (>= 10x) | {verdict(r >= 10)} |")
+    r = scalar["ref_nogc_s"] / scalar["ours_nogc_s"]
+    out.append(f"| the same, gc disabled in both | {scalar['ours_nogc_s'] * 1e3:.1f} ms | "
+               f"reference {scalar['ref_nogc_s'] * 1e3:.1f} ms | {r:.2f}x faster | (>= 1.5x) | "
+               f"{verdict(r >= 1.5)} |")
+    return out
