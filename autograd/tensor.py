@@ -841,6 +841,8 @@ class Tensor(Ops, RandomFills, Node):
         dt = self.dtype if dtype is None else as_dtype(dtype, "to")
         if dt == self.dtype:
             return self.clone() if copy else self
+        if np.dtype(dt).kind not in "fc":      # integers and booleans carry no gradient
+            return _leaf(T.Cast.forward(self._data, dt))
         return _apply(T.Cast, (self,), (dt,))
 
     def cpu(self) -> "Tensor":

@@ -142,6 +142,17 @@ def test_course_idioms_for_data_and_dtypes():
         assert (t32 + torch.tensor([1, 2])).dtype == torch.float32
 
 
+@pytest.mark.parametrize("method", ["bool", "byte", "int", "long", "short", "half", "float"])
+def test_a_cast_to_integers_carries_no_gradient(method):
+    """As PyTorch: only floating results of a cast stay in the graph."""
+    y = getattr(ag.tensor([0.5, 1.5], requires_grad=True), method)()
+    floating = np.dtype(y.dtype).kind == "f"
+    assert y.requires_grad is floating and (y.grad_fn is not None) is floating
+    if torch is not None:
+        t = getattr(torch.tensor([0.5, 1.5], dtype=torch.float64, requires_grad=True), method)()
+        assert t.requires_grad is y.requires_grad
+
+
 def test_blanket_rename_of_torch_nn_gets_a_hint():
     with pytest.raises(AttributeError, match="import nn"):
         ag.nn.Linear                                     # noqa: B018
