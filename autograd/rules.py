@@ -444,6 +444,635 @@ class Abs(Elementwise):
     grads = (lambda g, out, a: g * _sign(a),)
 
 
+# ------------------------------------------------------------ more elementwise math
+# (helper A) Trigonometric, hyperbolic, exponential, error functions and the rounding family.
+_LN2, _LN10 = math.log(2.0), math.log(10.0)
+_TWO_OVER_SQRT_PI = 2.0 / math.sqrt(math.pi)
+_SQRT_PI_OVER_TWO = math.sqrt(math.pi) / 2.0
+
+
+def _as_float_array(a: Any) -> Any:
+    """Integer and boolean arrays as the default float (float64), as PyTorch's floating
+    point functions take them; float arrays unchanged."""
+    if isinstance(a, np.ndarray) and a.dtype.kind in "biu":
+        return a.astype(np.float64)
+    return a
+
+
+def _math(name: str, scalar: Callable[[float], float], array: Callable[[Any], Any],
+          domain: str = "every real x") -> Callable[[Any], Any]:
+    """A floating point function's forward: `scalar` on a float (a ValueError naming the op
+    and value outside `domain`, inf on overflow), `array` on an array (integers as float64;
+    nan and inf as PyTorch gives them, without numpy's warnings)."""
+    def forward(a: Any) -> Any:
+        if type(a) is float:
+            try:
+                return float(scalar(a))
+            except (ValueError, ZeroDivisionError):
+                raise ValueError(f"{name}: {a!r} is outside its domain ({domain})") from None
+            except OverflowError:
+                return math.inf
+        with np.errstate(all="ignore"):
+            return array(_as_float_array(a))
+    forward.__name__ = name
+    return forward
+
+
+def _zero_grad(g: Any) -> Any:
+    """The zero gradient of a piecewise constant function (floor, sign, ...), shaped as g."""
+    if type(data_of(g)) is float:
+        return 0.0
+    return Fill.apply(g, 0.0)
+
+
+def _exact(a: Any, array: Callable[[Any], Any], scalar: Callable[[float], float]) -> Any:
+    """A rounding function: integers (and booleans) unchanged (a copy, their own dtype, as
+    PyTorch returns them), floats rounded."""
+    if type(a) is float:
+        return float(scalar(a)) if math.isfinite(a) else a
+    if a.dtype.kind in "biu":
+        return a.copy()
+    return array(a)
+
+
+class Tan(Elementwise):
+    """out = tan a;   d out/da = 1 + tan(a)^2 = 1 + out^2"""
+    name, torch_name, local = "tan", "TanBackward0", ("1+tan(a)^2",)
+    forward = staticmethod(_math("tan", math.tan, np.tan, "finite x"))
+    grads = (lambda g, out, a: g * (1 + out * out),)
+
+
+class Asin(Elementwise):
+    """out = arcsin a (|a| <= 1);   d out/da = 1/sqrt(1 - a^2)"""
+    name, torch_name, local = "asin", "AsinBackward0", ("1/sqrt(1-a^2)",)
+    forward = staticmethod(_math("asin", math.asin, np.arcsin, "-1 <= x <= 1"))
+    grads = (lambda g, out, a: g * Rsqrt.apply(1 - a * a),)
+
+
+class Acos(Elementwise):
+    """out = arccos a (|a| <= 1);   d out/da = -1/sqrt(1 - a^2)"""
+    name, torch_name, local = "acos", "AcosBackward0", ("-1/sqrt(1-a^2)",)
+    forward = staticmethod(_math("acos", math.acos, np.arccos, "-1 <= x <= 1"))
+    grads = (lambda g, out, a: -g * Rsqrt.apply(1 - a * a),)
+
+
+class Atan(Elementwise):
+    """out = arctan a;   d out/da = 1/(1 + a^2)"""
+    name, torch_name, local = "atan", "AtanBackward0", ("1/(1+a^2)",)
+    forward = staticmethod(_math("atan", math.atan, np.arctan))
+    grads = (lambda g, out, a: g / (a * a + 1),)
+
+
+class Sinh(Elementwise):
+    """out = sinh a;   d out/da = cosh a"""
+    name, torch_name, local = "sinh", "SinhBackward0", ("cosh(a)",)
+    forward = staticmethod(_math("sinh", math.sinh, np.sinh))
+    grads = (lambda g, out, a: g * Cosh.apply(a),)
+
+
+class Cosh(Elementwise):
+    """out = cosh a;   d out/da = sinh a"""
+    name, torch_name, local = "cosh", "CoshBackward0", ("sinh(a)",)
+    forward = staticmethod(_math("cosh", math.cosh, np.cosh))
+    grads = (lambda g, out, a: g * Sinh.apply(a),)
+
+
+class Asinh(Elementwise):
+    """out = arsinh a = ln(a + sqrt(a^2 + 1));   d out/da = 1/sqrt(a^2 + 1)"""
+    name, torch_name, local = "asinh", "AsinhBackward0", ("1/sqrt(a^2+1)",)
+    forward = staticmethod(_math("asinh", math.asinh, np.arcsinh))
+    grads = (lambda g, out, a: g * Rsqrt.apply(a * a + 1),)
+
+
+class Acosh(Elementwise):
+    """out = arcosh a (a >= 1);   d out/da = 1/sqrt(a^2 - 1)"""
+    name, torch_name, local = "acosh", "AcoshBackward0", ("1/sqrt(a^2-1)",)
+    forward = staticmethod(_math("acosh", math.acosh, np.arccosh, "x >= 1"))
+    grads = (lambda g, out, a: g * Rsqrt.apply(a * a - 1),)
+
+
+class Atanh(Elementwise):
+    """out = artanh a (|a| < 1);   d out/da = 1/(1 - a^2)"""
+    name, torch_name, local = "atanh", "AtanhBackward0", ("1/(1-a^2)",)
+    forward = staticmethod(_math("atanh", math.atanh, np.arctanh, "-1 < x < 1"))
+    grads = (lambda g, out, a: g / (1 - a * a),)
+
+
+class Exp2(Elementwise):
+    """out = 2^a;   d out/da = 2^a ln 2 = out ln 2"""
+    name, torch_name, local = "exp2", "Exp2Backward0", ("2^a*ln(2)",)
+    forward = staticmethod(_math("exp2", lambda x: 2.0 ** x, np.exp2))
+    grads = (lambda g, out, a: g * out * _LN2,)
+
+
+class Expm1(Elementwise):
+    """out = e^a - 1 (exact for small a);   d out/da = e^a = out + 1"""
+    name, torch_name, local = "expm1", "Expm1Backward0", ("exp(a)",)
+    forward = staticmethod(_math("expm1", math.expm1, np.expm1))
+    grads = (lambda g, out, a: g * (out + 1),)
+
+
+class Log2(Elementwise):
+    """out = log2 a (a > 0);   d out/da = 1/(a ln 2)"""
+    name, torch_name, local = "log2", "Log2Backward0", ("1/(a*ln(2))",)
+    forward = staticmethod(_math("log2", math.log2, np.log2, "x > 0"))
+    grads = (lambda g, out, a: g / (a * _LN2),)
+
+
+class Log10(Elementwise):
+    """out = log10 a (a > 0);   d out/da = 1/(a ln 10)"""
+    name, torch_name, local = "log10", "Log10Backward0", ("1/(a*ln(10))",)
+    forward = staticmethod(_math("log10", math.log10, np.log10, "x > 0"))
+    grads = (lambda g, out, a: g / (a * _LN10),)
+
+
+class Rsqrt(Elementwise):
+    """out = 1/sqrt(a) (a > 0);   d out/da = -1/(2 a^(3/2)) = -out^3/2"""
+    name, torch_name, local = "rsqrt", "RsqrtBackward0", ("-1/(2*a^(3/2))",)
+    forward = staticmethod(_math("rsqrt", lambda x: 1.0 / math.sqrt(x), lambda a: 1 / np.sqrt(a),
+                                 "x > 0"))
+    grads = (lambda g, out, a: -0.5 * g * out * out * out,)
+
+
+class Reciprocal(Elementwise):
+    """out = 1/a (a != 0);   d out/da = -1/a^2 = -out^2"""
+    name, torch_name, local = "reciprocal", "ReciprocalBackward0", ("-1/a^2",)
+    forward = staticmethod(_math("reciprocal", lambda x: 1.0 / x, lambda a: 1 / a, "x != 0"))
+    grads = (lambda g, out, a: -g * (out * out),)
+
+
+class Square(Elementwise):
+    """out = a^2;   d out/da = 2a   (PyTorch computes it as pow(a, 2))"""
+    name, torch_name, local = "square", "PowBackward0", ("2*a",)
+
+    @staticmethod
+    def forward(a):
+        if type(a) is float:
+            try:
+                return a * a
+            except OverflowError:       # pragma: no cover - float * float gives inf
+                return math.inf
+        with np.errstate(over="ignore"):
+            return a * a if a.dtype.kind != "b" else a.astype(np.int64)
+
+    grads = (lambda g, out, a: g * (2 * a),)
+
+
+def _erf_array(a: Any) -> Any:
+    return np.asarray(_ERF(a), dtype=a.dtype if a.dtype.kind == "f" else np.float64)
+
+
+def _erfc_array(a: Any) -> Any:
+    return np.asarray(_ERFC(a), dtype=a.dtype if a.dtype.kind == "f" else np.float64)
+
+
+# math.erf element by element: numpy has no erf (about 0.1 microseconds per element)
+_ERF = np.frompyfunc(math.erf, 1, 1)
+_ERFC = np.frompyfunc(math.erfc, 1, 1)
+
+
+class Erf(Elementwise):
+    """out = erf a = 2/sqrt(pi) int_0^a e^(-t^2) dt;   d out/da = 2/sqrt(pi) e^(-a^2)"""
+    name, torch_name, local = "erf", "ErfBackward0", ("2/sqrt(pi)*exp(-a^2)",)
+    forward = staticmethod(_math("erf", math.erf, _erf_array))
+    grads = (lambda g, out, a: g * _TWO_OVER_SQRT_PI * Exp.apply(-(a * a)),)
+
+
+class Erfc(Elementwise):
+    """out = erfc a = 1 - erf a (exact in the tail);   d out/da = -2/sqrt(pi) e^(-a^2)"""
+    name, torch_name, local = "erfc", "ErfcBackward0", ("-2/sqrt(pi)*exp(-a^2)",)
+    forward = staticmethod(_math("erfc", math.erfc, _erfc_array))
+    grads = (lambda g, out, a: -g * _TWO_OVER_SQRT_PI * Exp.apply(-(a * a)),)
+
+
+def _erfinv_array(y: Any) -> Any:
+    """erf^-1 of an array: a first guess (its power series near 0, an elementary closed form
+    with relative error below 2e-3 elsewhere), then three Halley steps on
+    f(x) = erf(x) - y (on erfc(x) - (1 - y) for |y| > 1/2, where 1 - y is exact), each
+    x <- x - u / (1 + x u) with u = f / f' and f' = 2/sqrt(pi) e^(-x^2)."""
+    dtype = y.dtype if y.dtype.kind == "f" else np.float64
+    y = y.astype(np.float64)
+    s, t = np.sign(y), np.abs(y)
+    out = np.full(y.shape, np.nan)
+    out[t == 1] = np.inf
+    inside = t < 1
+    t = t[inside]
+    # first guess: the series sqrt(pi)/2 (t + pi t^3/12 + 7 pi^2 t^5/480) for small t, and
+    # for the rest sqrt(sqrt(b^2 - l/a) - b), b = 2/(pi a) + l/2, l = ln(1 - t^2), a = 0.147
+    small = t <= 0.5
+    ts = t[small]
+    x = np.empty_like(t)
+    x[small] = _SQRT_PI_OVER_TWO * ts * (1 + math.pi / 12 * ts ** 2
+                                         + 7 * math.pi ** 2 / 480 * ts ** 4)
+    tl = t[~small]
+    lg = np.log1p(-tl) + np.log1p(tl)
+    b = 2 / (math.pi * 0.147) + lg / 2
+    x[~small] = np.sqrt(np.sqrt(b * b - lg / 0.147) - b)
+    for part, f, target in ((small, _ERF, ts), (~small, _ERFC, 1 - tl)):   # 1 - tl: exact
+        z = x[part]
+        for _ in range(3):
+            residual = np.asarray(f(z), dtype=np.float64) - target
+            u = residual / (_TWO_OVER_SQRT_PI * np.exp(-z * z))
+            if f is _ERFC:
+                u = -u                      # d erfc/dx = -d erf/dx
+            z = z - u / (1 + z * u)
+        x[part] = z
+    out[inside] = x
+    return (s * out).astype(dtype)
+
+
+def _erfinv_scalar(y: float) -> float:
+    if not -1 < y < 1:
+        raise ValueError
+    return float(_erfinv_array(np.array([y]))[0])
+
+
+class Erfinv(Elementwise):
+    """out = erf^-1 a (-1 < a < 1, and +-inf at +-1);   d out/da = sqrt(pi)/2 e^(out^2)"""
+    name, torch_name, local = "erfinv", "ErfinvBackward0", ("sqrt(pi)/2*exp(erfinv(a)^2)",)
+    forward = staticmethod(_math("erfinv", _erfinv_scalar, _erfinv_array, "-1 < x < 1"))
+    grads = (lambda g, out, a: g * _SQRT_PI_OVER_TWO * Exp.apply(out * out),)
+
+
+class Sign(Elementwise):
+    """out = sign a (-1, 0 or 1, and 0 at nan, as PyTorch);   d out/da = 0"""
+    name, torch_name, local = "sign", "SignBackward0", ("0",)
+
+    @staticmethod
+    def forward(a):
+        if type(a) is float:
+            return (a > 0) - (a < 0) + 0.0
+        if a.dtype.kind == "b":
+            return a.copy()
+        if a.dtype.kind == "f":         # (0 < a) - (a < 0): 0 at nan and +0. at -0.
+            return (a > 0).astype(a.dtype) - (a < 0).astype(a.dtype)
+        return np.sign(a)
+
+    grads = (lambda g, out, a: _zero_grad(g),)
+
+
+class Floor(Elementwise):
+    """out = floor a (the largest integer <= a, integers unchanged);   d out/da = 0"""
+    name, torch_name, local = "floor", "FloorBackward0", ("0",)
+    forward = staticmethod(lambda a: _exact(a, np.floor, math.floor))
+    grads = (lambda g, out, a: _zero_grad(g),)
+
+
+class Ceil(Elementwise):
+    """out = ceil a (the smallest integer >= a);   d out/da = 0"""
+    name, torch_name, local = "ceil", "CeilBackward0", ("0",)
+    forward = staticmethod(lambda a: _exact(a, np.ceil, math.ceil))
+    grads = (lambda g, out, a: _zero_grad(g),)
+
+
+class Trunc(Elementwise):
+    """out = trunc a (rounded toward 0);   d out/da = 0"""
+    name, torch_name, local = "trunc", "TruncBackward0", ("0",)
+    forward = staticmethod(lambda a: _exact(a, np.trunc, math.trunc))
+    grads = (lambda g, out, a: _zero_grad(g),)
+
+
+def _round_half_even(x: float) -> float:
+    return float(round(x))              # Python rounds half to even, as PyTorch
+
+
+def _round(a: Any, decimals: int = 0) -> Any:
+    """a rounded half to even at `decimals` digits: rint(a 10^d) / 10^d for d > 0,
+    rint(a / 10^-d) 10^-d for d < 0 (PyTorch's order of operations)."""
+    if decimals == 0:
+        return _exact(a, np.rint, _round_half_even)
+    ten = 10.0 ** abs(decimals)
+    if type(a) is float:
+        if not math.isfinite(a):
+            return a
+        return (_round_half_even(a * ten) / ten if decimals > 0
+                else _round_half_even(a / ten) * ten)
+    if a.dtype.kind in "biu":
+        return a.copy()
+    with np.errstate(all="ignore"):
+        scale = a.dtype.type(ten)
+        return np.rint(a * scale) / scale if decimals > 0 else np.rint(a / scale) * scale
+
+
+class Round(Elementwise):
+    """out = a rounded to the nearest integer, half to even (round(2.5) = 2);
+    d out/da = 0"""
+    name, torch_name, local = "round", "RoundBackward0", ("0",)
+    forward = staticmethod(_round)
+    grads = (lambda g, out, a: _zero_grad(g),)
+
+
+class RoundDecimals(Rule):
+    """out = a rounded half to even at `decimals` digits;   d out/da = 0   (`round` with
+    decimals=: not a registry entry, a variant of Round with PyTorch's node name)"""
+    name, torch_name, local = "round", "RoundBackward1", ("0",)
+    elementwise = True
+    forward = staticmethod(_round)
+    grads = (lambda g, out, a, decimals: _zero_grad(g),)
+
+
+class Frac(Elementwise):
+    """out = a - trunc(a) (the fractional part, with a's sign);   d out/da = 1"""
+    name, torch_name, local = "frac", "FracBackward0", ("1",)
+
+    @staticmethod
+    def forward(a):
+        if type(a) is float:
+            return a - math.trunc(a) if math.isfinite(a) else math.nan
+        with np.errstate(invalid="ignore"):
+            return a - np.trunc(a)
+
+    grads = (lambda g, out, a: g,)
+
+
+# ------------------------------------------------------------ more functions of two inputs
+def _binary_math(name: str, scalar: Callable[[float, float], float],
+                 array: Callable[[Any, Any], Any], domain: str = "") -> Callable[..., Any]:
+    """A two-input forward: `scalar` on two floats (a ValueError naming the op and values
+    outside `domain`), `array` on arrays and numbers (integers as float64), without numpy's
+    warnings."""
+    def forward(a: Any, b: Any) -> Any:
+        if type(a) is float and type(b) is float:
+            try:
+                return float(scalar(a, b))
+            except (ValueError, ZeroDivisionError):
+                raise ValueError(f"{name}: ({a!r}, {b!r}) is outside its domain "
+                                 f"({domain})") from None
+            except OverflowError:
+                return math.inf
+        with np.errstate(all="ignore"):
+            return array(_as_float_array(a), _as_float_array(b))
+    forward.__name__ = name
+    return forward
+
+
+class Atan2(Elementwise):
+    """out = atan2(a, b), the angle of the point (b, a), in [-pi, pi];
+    d out/da = b/(a^2 + b^2),  d out/db = -a/(a^2 + b^2)"""
+    name, torch_name, local = "atan2", "Atan2Backward0", ("b/(a^2+b^2)", "-a/(a^2+b^2)")
+    forward = staticmethod(_binary_math("atan2", math.atan2, np.arctan2))
+    grads = (lambda g, out, a, b: _atan2_grad(g * b, a, b),
+             lambda g, out, a, b: _atan2_grad(-g * a, a, b))
+
+
+def _atan2_grad(num: Any, a: Any, b: Any) -> Any:
+    """num / (a^2 + b^2), 0 at the origin (as PyTorch: the reciprocal's inf is masked)."""
+    r2 = a * a + b * b
+    raw = data_of(r2)
+    if type(raw) is float:
+        return 0.0 if raw == 0 else num / r2
+    with np.errstate(all="ignore"):
+        return where_(raw == 0, 0.0, num / r2) if np.any(raw == 0) else num / r2
+
+
+class Hypot(Elementwise):
+    """out = sqrt(a^2 + b^2) (without overflow);   d out/da = a/out,  d out/db = b/out"""
+    name, torch_name, local = "hypot", "HypotBackward0", ("a/hypot(a,b)", "b/hypot(a,b)")
+    forward = staticmethod(_binary_math("hypot", math.hypot, np.hypot))
+    grads = (lambda g, out, a, b: g * a / out,
+             lambda g, out, a, b: g * b / out)
+
+
+def _logaddexp(a: Any, b: Any) -> Any:
+    if type(a) is float and type(b) is float:
+        if a == b:                      # also +-inf: log(e^inf + e^inf) = inf
+            return a + _LN2
+        m = max(a, b)
+        return m + math.log1p(math.exp(-abs(a - b))) if math.isfinite(a - b) else m
+    with np.errstate(all="ignore"):
+        a, b = _as_float_array(a), _as_float_array(b)
+        m = np.maximum(a, b)
+        d = np.abs(a - b)
+        out = m + np.log1p(np.exp(-d))
+        return np.where(a == b, a + _LN2, np.where(np.isinf(d) & ~np.isnan(m), m, out))
+
+
+class Logaddexp(Elementwise):
+    """out = ln(e^a + e^b) = max(a, b) + ln(1 + e^-|a-b|) (no overflow);
+    d out/da = 1/(1 + e^(b-a)),  d out/db = 1/(1 + e^(a-b))"""
+    name, torch_name, local = "logaddexp", "LogaddexpBackward0", ("1/(1+exp(b-a))",
+                                                                  "1/(1+exp(a-b))")
+    forward = staticmethod(_logaddexp)
+    grads = (lambda g, out, a, b: g / (1 + Exp.apply(b - a)),
+             lambda g, out, a, b: g / (1 + Exp.apply(a - b)))
+
+
+def _copysign_grad(g: Any, out: Any, a: Any) -> Any:
+    """g * out/a, 0 where a = 0 (the sign flip of a, as PyTorch gives it)."""
+    ra = data_of(a)
+    if type(ra) is float:
+        return 0.0 if ra == 0 else g * out / a
+    with np.errstate(all="ignore"):
+        return where_(ra == 0, 0.0, g * out / a)
+
+
+class Copysign(Elementwise):
+    """out = |a| with the sign of b (-0. counts as negative);
+    d out/da = sign(a) sign(b) (0 at a = 0),  d out/db = 0"""
+    name, torch_name, local = "copysign", "CopysignBackward0", ("out/a", "0")
+    forward = staticmethod(_binary_math("copysign", math.copysign, np.copysign))
+    grads = (lambda g, out, a, b: _copysign_grad(g, out, a),
+             lambda g, out, a, b: _zero_grad(g))
+
+
+def _int_aware(name: str, scalar: Callable[[float, float], float],
+               array: Callable[[Any, Any], Any]) -> Callable[..., Any]:
+    """fmod and remainder: integer inputs stay integers (division by an integer 0 is a
+    ZeroDivisionError, as PyTorch's error), floats as `_binary_math` does them."""
+    floats = _binary_math(name, scalar, array, "b != 0")
+
+    def forward(a: Any, b: Any) -> Any:
+        ka, kb = np.asarray(a).dtype.kind, np.asarray(b).dtype.kind
+        if ka in "biu" and kb in "biu":
+            if np.any(np.asarray(b) == 0):
+                raise ZeroDivisionError(f"{name}: integer division by zero")
+            return array(a, b)
+        return floats(a, b)
+    forward.__name__ = name
+    return forward
+
+
+class Fmod(Elementwise):
+    """out = a - trunc(a/b) b (the C remainder: the sign of a);
+    d out/da = 1,  d out/db = -trunc(a/b)"""
+    name, torch_name, local = "fmod", "FmodBackward1", ("1", "-trunc(a/b)")
+    forward = staticmethod(_int_aware("fmod", math.fmod, np.fmod))
+    grads = (lambda g, out, a, b: g,
+             lambda g, out, a, b: -g * _trunc_div(data_of(a), data_of(b)))
+
+
+class Remainder(Elementwise):
+    """out = a - floor(a/b) b (Python's %: the sign of b);
+    d out/da = 1,  d out/db = -floor(a/b)"""
+    name, torch_name, local = "remainder", "RemainderBackward1", ("1", "-floor(a/b)")
+    forward = staticmethod(_int_aware("remainder", lambda x, y: x % y, np.remainder))
+    grads = (lambda g, out, a, b: g,
+             lambda g, out, a, b: -g * _floor_div(data_of(a), data_of(b)))
+
+
+def _trunc_div(a: Any, b: Any) -> Any:
+    """a / b rounded toward zero (integers stay integers)."""
+    if type(a) is float and type(b) is float:
+        if b == 0:
+            raise ZeroDivisionError(f"div: division by zero ({a!r} / 0.0)")
+        q = a / b
+        return float(math.trunc(q)) if math.isfinite(q) else q
+    ka, kb = np.asarray(a).dtype.kind, np.asarray(b).dtype.kind
+    if ka in "biu" and kb in "biu":
+        if np.any(np.asarray(b) == 0):
+            raise ZeroDivisionError("div: integer division by zero")
+        q = np.floor_divide(a, b)
+        inexact = (q * b != a) & ((np.asarray(a) < 0) != (np.asarray(b) < 0))
+        return np.where(inexact, q + 1, q)
+    with np.errstate(all="ignore"):
+        return np.trunc(np.true_divide(a, b))
+
+
+def _floor_div(a: Any, b: Any) -> Any:
+    """a / b rounded toward -inf (Python's //; integers stay integers)."""
+    if type(a) is float and type(b) is float:
+        if b == 0:
+            raise ZeroDivisionError(f"floor_divide: division by zero ({a!r} // 0.0)")
+        return a // b
+    ka, kb = np.asarray(a).dtype.kind, np.asarray(b).dtype.kind
+    if ka in "biu" and kb in "biu" and np.any(np.asarray(b) == 0):
+        raise ZeroDivisionError("floor_divide: integer division by zero")
+    with np.errstate(all="ignore"):
+        return np.floor_divide(a, b)
+
+
+class DivMode(Rule):
+    """out = a / b when `div` is given rounding_mode=None (PyTorch's DivBackward2 node);
+    d out/da = 1/b,  d out/db = -a/b^2"""
+    name, torch_name, local = "div", "DivBackward2", Div.local
+    elementwise = True
+    forward = staticmethod(Div.forward)
+    grads = (lambda g, out, a, b: g / b,
+             lambda g, out, a, b: -g * a / (b * b))
+
+
+class DivTrunc(Rule):
+    """out = trunc(a / b) (`div(a, b, rounding_mode="trunc")`);   d out/da = d out/db = 0"""
+    name, torch_name, local = "div", "DivBackward2", ("0", "0")
+    elementwise = True
+    forward = staticmethod(_trunc_div)
+    grads = (lambda g, out, a, b: _zero_grad(g),
+             lambda g, out, a, b: _zero_grad(g))
+
+
+class DivFloor(Rule):
+    """out = floor(a / b) (`div(a, b, rounding_mode="floor")`);   d out/da = d out/db = 0"""
+    name, torch_name, local = "div", "DivBackward2", ("0", "0")
+    elementwise = True
+    forward = staticmethod(_floor_div)
+    grads = (lambda g, out, a, b: _zero_grad(g),
+             lambda g, out, a, b: _zero_grad(g))
+
+
+def _not_differentiable(name: str) -> Formula:
+    def formula(g: Any, out: Any, a: Any, b: Any) -> Any:
+        raise RuntimeError(f"the derivative of {name} is not implemented (as in PyTorch); use "
+                           "div(a, b, rounding_mode='floor'), whose gradient is 0")
+    return formula
+
+
+class FloorDivide(Rule):
+    """out = floor(a / b) (`a // b`);   no derivative: backward through it is an error, as in
+    PyTorch (`div(a, b, rounding_mode="floor")` has the zero gradient)"""
+    name, torch_name, local = "floor_divide", "NotImplemented", ("-", "-")
+    elementwise = True
+    forward = staticmethod(_floor_div)
+    grads = (_not_differentiable("floor_divide"), _not_differentiable("floor_divide"))
+
+
+def _lerp(a: Any, b: Any, w: Any) -> Any:
+    """a + w (b - a), as PyTorch computes it: b - (b - a)(1 - w) where |w| >= 1/2."""
+    if type(a) is float and type(b) is float and type(w) is float:
+        return a + w * (b - a) if abs(w) < 0.5 else b - (b - a) * (1 - w)
+    with np.errstate(all="ignore"):
+        d = b - a
+        return np.where(np.abs(w) < 0.5, a + w * d, b - d * (1 - w))
+
+
+class Lerp(Elementwise):
+    """out = a + w (b - a) (w a tensor);   d out/da = 1 - w,  d out/db = w,  d out/dw = b - a"""
+    name, torch_name, local = "lerp", "LerpBackward1", ("1-w", "w", "b-a")
+    forward = staticmethod(_lerp)
+    grads = (lambda g, out, a, b, w: g * (1 - w),
+             lambda g, out, a, b, w: g * w,
+             lambda g, out, a, b, w: g * (b - a))
+
+
+class LerpScalar(Rule):
+    """out = a + w (b - a) with a number w (`lerp` with a scalar weight, PyTorch's
+    LerpBackward0);   d out/da = 1 - w,  d out/db = w"""
+    name, torch_name, local = "lerp", "LerpBackward0", ("1-w", "w")
+    elementwise = True
+    forward = staticmethod(_lerp)
+    grads = (lambda g, out, a, b, w: g * (1 - w),
+             lambda g, out, a, b, w: g * w)
+
+
+class BitwiseError(NotImplementedError, TypeError):
+    """A bitwise operator on floating point tensors (PyTorch: NotImplementedError)."""
+
+
+def _nan_to_num(a: Any, nan: float, posinf: float | None, neginf: float | None) -> Any:
+    info = np.finfo(a.dtype)
+    hi = info.max if posinf is None else posinf
+    lo = info.min if neginf is None else neginf
+    return np.where(np.isnan(a), a.dtype.type(nan),
+                    np.where(a == np.inf, a.dtype.type(hi),
+                             np.where(a == -np.inf, a.dtype.type(lo), a)))
+
+
+class NanToNum(Rule):
+    """out = a, with nan, inf and -inf replaced by numbers;   d out/da = 1 where a is
+    finite, 0 where it was replaced (Tensor.nan_to_num)"""
+    name, torch_name, local = "nan_to_num", "NanToNumBackward0", ("[a finite]",)
+    elementwise = True
+    forward = staticmethod(_nan_to_num)
+    grads = (lambda g, out, a, nan, posinf, neginf: where_(np.isfinite(data_of(a)), g,
+                                                           _zero_grad(g)),)
+
+
+def _clamp_tensor(a: Any, lo: Any, hi: Any) -> Any:
+    with np.errstate(invalid="ignore"):
+        out = a
+        if lo is not None:
+            out = np.where((out < lo) | np.isnan(lo), lo, out)
+        if hi is not None:
+            out = np.where((out > hi) | np.isnan(hi), hi, out)
+        return np.asarray(out)
+
+
+def _clamp_grads(g: Any, a: Any, lo: Any, hi: Any) -> list:
+    """The gradients of clamp(a, lo, hi) with bounds that are tensors (None: absent), as
+    PyTorch gives them: to a where lo <= a <= hi; to lo where a < lo (and lo < hi); to hi
+    where a > hi (or hi < lo)."""
+    ra, rl, rh = data_of(a), data_of(lo), data_of(hi)
+    zero = _zero_grad(g)
+    with np.errstate(invalid="ignore"):
+        if lo is not None and hi is not None:
+            return [where_((ra >= rl) & (ra <= rh), g, zero),
+                    where_((ra < rl) & (rl < rh), g, zero),
+                    where_((ra > rh) | (rh < rl), g, zero)]
+        if lo is not None:
+            return [where_(ra >= rl, g, zero), where_(ra < rl, g, zero), None]
+        return [where_(ra <= rh, g, zero), None, where_(ra > rh, g, zero)]
+
+
+class ClampTensor(Rule):
+    """out = min(max(a, lo), hi) with tensor bounds (either may be None, a constant);
+    d out/da = [lo <= a <= hi],  d out/dlo = [a < lo],  d out/dhi = [a > hi]"""
+    name, torch_name, local = "clamp", "ClampBackward0", ("[lo<=a<=hi]", "[a<lo]", "[a>hi]")
+    elementwise = True
+    forward = staticmethod(_clamp_tensor)
+    grads = (lambda g, out, a, lo, hi: _clamp_grads(g, a, lo, hi)[0],
+             lambda g, out, a, lo, hi: _clamp_grads(g, a, lo, hi)[1],
+             lambda g, out, a, lo, hi: _clamp_grads(g, a, lo, hi)[2])
+
+
 class LinComb(Rule):
     """out = b + sum_i w_i x_i   (a neuron's pre-activation as one node)
     inputs (w_0..w_{n-1}, x_0..x_{n-1}, b);   d out/dw_i = x_i,  d out/dx_i = w_i,  d out/db = 1"""
@@ -529,4 +1158,8 @@ def where_(cond: Any, a: Any, b: Any) -> Any:
 ELEMENTWISE: tuple[type[Rule], ...] = (
     Add, Sub, Mul, Div, Pow, Neg,
     Exp, Log, Log1p, Sin, Cos, Sqrt, Tanh, Sigmoid, Relu, Abs,
+    # helper A: more elementwise math
+    Tan, Asin, Acos, Atan, Sinh, Cosh, Asinh, Acosh, Atanh, Exp2, Expm1, Log2, Log10, Rsqrt,
+    Reciprocal, Square, Erf, Erfc, Erfinv, Sign, Floor, Ceil, Trunc, Round, Frac,
+    Atan2, Hypot, Logaddexp, Copysign, Fmod, Remainder, Lerp,
 )

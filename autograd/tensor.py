@@ -43,6 +43,7 @@ __all__ = ["Tensor", "GradFn", "as_tensor"]
 Operand = Union["Tensor", float, int, bool, np.ndarray]
 _new = object.__new__
 _clock = [0]
+_NUMPY_ONLY: Any = object()     # the default of an argument only numpy passes (np.repeat's axis)
 MinMax = namedtuple("MinMax", ["values", "indices"])
 _TYPE_NAMES = {"float64": "torch.DoubleTensor", "float32": "torch.FloatTensor",
                "float16": "torch.HalfTensor", "int64": "torch.LongTensor",
@@ -586,6 +587,81 @@ class Tensor(Ops, RandomFills, Node):
     def __rpow__(self, other: Operand) -> "Tensor":
         return self._binary(R.Pow, other, reflected=True)
 
+    # Bitwise operators: integer and boolean tensors only, outside the graph, as in PyTorch.
+    def _bitwise(self, ufunc: Any, other: Any, name: str, reflected: builtins.bool = False
+                 ) -> Any:
+        operand = _operand(other)
+        if operand is None:
+            return NotImplemented
+        raw = operand._data if isinstance(operand, Tensor) else operand
+        a, b = (raw, self._data) if reflected else (self._data, raw)
+        for x in (a, b):
+            kind = np.asarray(x).dtype.kind
+            if kind not in "biu":
+                raise R.BitwiseError(f"{name}: only integer and boolean tensors can be "
+                                     f"combined bitwise, got {np.asarray(x).dtype}")
+        if "shift" in name and np.asarray(a).dtype.kind == np.asarray(b).dtype.kind == "b":
+            raise R.BitwiseError(f"{name}: booleans cannot be shifted by booleans (as in "
+                                 "PyTorch); convert one to an integer type")
+        return _leaf(np.asarray(ufunc(a, b)))
+
+    def bitwise_and(self, other: Any) -> "Tensor":
+        """self & other, bit by bit (logical and for booleans)."""
+        return self._bitwise(np.bitwise_and, other, "bitwise_and")
+
+    def bitwise_or(self, other: Any) -> "Tensor":
+        """self | other, bit by bit."""
+        return self._bitwise(np.bitwise_or, other, "bitwise_or")
+
+    def bitwise_xor(self, other: Any) -> "Tensor":
+        """self ^ other, bit by bit."""
+        return self._bitwise(np.bitwise_xor, other, "bitwise_xor")
+
+    def bitwise_left_shift(self, other: Any) -> "Tensor":
+        """self << other (self * 2^other for integers)."""
+        return self._bitwise(np.left_shift, other, "bitwise_left_shift")
+
+    def bitwise_right_shift(self, other: Any) -> "Tensor":
+        """self >> other (floor(self / 2^other) for integers)."""
+        return self._bitwise(np.right_shift, other, "bitwise_right_shift")
+
+    def bitwise_not(self) -> "Tensor":
+        """~self: every bit flipped (logical not for booleans)."""
+        if self.dtype.kind not in "biu":
+            raise TypeError(f"bitwise_not: ~ is only implemented on integer and boolean "
+                            f"tensors, got {self.dtype}")
+        return _leaf(np.invert(self._data))
+
+    __and__ = bitwise_and
+    __or__ = bitwise_or
+    __xor__ = bitwise_xor
+    __lshift__ = bitwise_left_shift
+    __rshift__ = bitwise_right_shift
+    __invert__ = bitwise_not
+
+    def __rand__(self, other: Any) -> "Tensor":
+        return self._bitwise(np.bitwise_and, other, "bitwise_and", reflected=True)
+
+    def __ror__(self, other: Any) -> "Tensor":
+        return self._bitwise(np.bitwise_or, other, "bitwise_or", reflected=True)
+
+    def __rxor__(self, other: Any) -> "Tensor":
+        return self._bitwise(np.bitwise_xor, other, "bitwise_xor", reflected=True)
+
+    def __rlshift__(self, other: Any) -> "Tensor":
+        return self._bitwise(np.left_shift, other, "bitwise_left_shift", reflected=True)
+
+    def __rrshift__(self, other: Any) -> "Tensor":
+        return self._bitwise(np.right_shift, other, "bitwise_right_shift", reflected=True)
+
+    def nan_to_num(self, nan: float = 0.0, posinf: float | None = None,
+                   neginf: float | None = None) -> "Tensor":
+        """nan, inf and -inf replaced by `nan`, `posinf` and `neginf` (by default the dtype's
+        largest and lowest finite values);  d/dself = 1 where finite, 0 where replaced."""
+        if self.dtype.kind != "f":
+            return self.clone()
+        return _apply(R.NanToNum, (self,), (nan, posinf, neginf))
+
     def __matmul__(self, other: Any) -> "Tensor":
         operand = _operand(other)
         if operand is None:
@@ -623,6 +699,40 @@ class Tensor(Ops, RandomFills, Node):
 
     def __ge__(self, other: Any) -> "Tensor":
         return self._compare(np.greater_equal, other)
+
+    def isnan(self) -> "Tensor":
+        """True where the element is nan."""
+        return _leaf(np.isnan(self._data) if self.dtype.kind in "fc"
+                     else np.zeros(self.shape, bool))
+
+    def isinf(self) -> "Tensor":
+        """True where the element is inf or -inf."""
+        return _leaf(np.isinf(self._data) if self.dtype.kind in "fc"
+                     else np.zeros(self.shape, bool))
+
+    def isfinite(self) -> "Tensor":
+        """True where the element is neither nan nor +-inf."""
+        return _leaf(np.isfinite(self._data) if self.dtype.kind in "fc"
+                     else np.ones(self.shape, bool))
+
+    def isclose(self, other: Any, rtol: float = 1e-05, atol: float = 1e-08,
+                equal_nan: builtins.bool = False) -> "Tensor":
+        """True where |self - other| <= atol + rtol |other| (equal infinities too; nan only
+        with equal_nan)."""
+        b = other._data if isinstance(other, Tensor) else np.asarray(other)
+        with np.errstate(all="ignore"):
+            return _leaf(np.asarray(np.isclose(self._data, b, rtol=rtol, atol=atol,
+                                               equal_nan=equal_nan)))
+
+    def allclose(self, other: Any, rtol: float = 1e-05, atol: float = 1e-08,
+                 equal_nan: builtins.bool = False) -> builtins.bool:
+        """Whether every element isclose."""
+        return builtins.bool(self.isclose(other, rtol, atol, equal_nan)._data.all())
+
+    def equal(self, other: Any) -> builtins.bool:
+        """Whether other has this shape and the same values (nan equals nothing)."""
+        b = other._data if isinstance(other, Tensor) else np.asarray(other)
+        return self.shape == b.shape and builtins.bool(np.array_equal(self._data, b))
 
     # ---------------------------------------------------------------- matrix products
     def matmul(self, other: Any, _op: str = "matmul") -> "Tensor":
@@ -665,15 +775,22 @@ class Tensor(Ops, RandomFills, Node):
         return self.matmul(other, "dot")
 
     # ---------------------------------------------------------------- reductions
-    def sum(self, dim: Any = None, keepdim: bool = False, *, axis: Any = None,
-            keepdims: bool | None = None) -> "Tensor":
-        """The sum over `dim` (an int or a tuple; all elements when None)."""
-        return self._reduce(T.Sum, dim, keepdim, axis, keepdims)
+    def sum(self, dim: Any = None, keepdim: bool = False, *, dtype: Any = None,
+            axis: Any = None, keepdims: bool | None = None) -> "Tensor":
+        """The sum over `dim` (an int or a tuple; all elements when None); integers and bools
+        add up in int64 unless `dtype` says otherwise, as PyTorch."""
+        return _accumulating(self, dtype, "sum")._reduce(T.Sum, dim, keepdim, axis, keepdims)
 
-    def mean(self, dim: Any = None, keepdim: bool = False, *, axis: Any = None,
-             keepdims: bool | None = None) -> "Tensor":
-        """The mean over `dim` (an int or a tuple; all elements when None)."""
-        return self._reduce(T.Mean, dim, keepdim, axis, keepdims)
+    def mean(self, dim: Any = None, keepdim: bool = False, *, dtype: Any = None,
+             axis: Any = None, keepdims: bool | None = None) -> "Tensor":
+        """The mean over `dim` (an int or a tuple; all elements when None). An integer
+        tensor needs a floating `dtype`, as in PyTorch."""
+        a = self.to(as_dtype(dtype, "mean")) if dtype is not None else self
+        if a.dtype.kind not in "fc":
+            raise RuntimeError(f"mean: could not infer the output dtype: the input is "
+                               f"{a.dtype}, which is not floating point; pass dtype= (e.g. "
+                               "autograd.float64) or convert it (.double(), .float())")
+        return a._reduce(T.Mean, dim, keepdim, axis, keepdims)
 
     def _reduce(self, rule: type[R.Rule], dim: Any, keepdim: bool, axis: Any,
                 keepdims: bool | None) -> "Tensor":
@@ -725,9 +842,17 @@ class Tensor(Ops, RandomFills, Node):
         return _apply(T.Minimum, (self, _operand_or_fail(other, "minimum")))
 
     def clamp(self, min: Any = None, max: Any = None) -> "Tensor":
-        """Each element limited to [min, max] (either may be None)."""
+        """Each element limited to [min, max] (either may be None): both numbers, or both
+        tensors (broadcasting, each bound then gets its gradient where it is the result)."""
         if min is None and max is None:
             raise ValueError("clamp: give at least one of min and max")
+        tensors = [isinstance(b, Tensor) for b in (min, max) if b is not None]
+        if any(tensors):
+            if not all(tensors):
+                raise TypeError(f"clamp: min and max must both be tensors or both numbers, got "
+                                f"min={type(min).__name__}, max={type(max).__name__}")
+            return _apply(R.ClampTensor, (self, *[None if b is None else b.to(self.dtype)
+                                                  for b in (min, max)]))
         return _apply(T.Clamp, (self,), (min, max))
 
     clip = clamp
@@ -745,9 +870,17 @@ class Tensor(Ops, RandomFills, Node):
 
     view = reshape
 
-    def flatten(self) -> "Tensor":
-        """All elements in one dimension."""
-        return self.reshape(-1)
+    def flatten(self, start_dim: int = 0, end_dim: int = -1) -> "Tensor":
+        """Dimensions start_dim to end_dim (all by default) merged into one."""
+        if self.ndim == 0:
+            _dims((start_dim, end_dim), 0, "flatten")
+            return self.reshape(1)
+        s = _one_dim(start_dim, self.ndim, "flatten")
+        e = _one_dim(end_dim, self.ndim, "flatten")
+        if s > e:
+            raise RuntimeError(f"flatten: start_dim {start_dim} comes after end_dim {end_dim}")
+        merged = builtins.int(np.prod(self.shape[s:e + 1], dtype=np.int64))
+        return self.reshape(self.shape[:s] + (merged,) + self.shape[e + 1:])
 
     def permute(self, *dims: Any) -> "Tensor":
         """The axes reordered: output axis i is input axis dims[i]."""
@@ -915,6 +1048,586 @@ class Tensor(Ops, RandomFills, Node):
             return _apply(T.GetItem, (self,), (index,), view=self if T._is_basic(index) else None)
         except IndexError as e:
             raise IndexError(f"getitem: {e} (tensor shape {self.shape})") from None
+
+    # ---------------------------------------------------------------- reductions and scans (more)
+    def var(self, dim: Any = None, unbiased: Any = None, keepdim: builtins.bool = False, *,
+            correction: Any = None, axis: Any = None, dtype: Any = None, out: Any = None,
+            ddof: Any = None, keepdims: Any = None) -> "Tensor":
+        """The variance sum (x - mean)^2 / (n - correction) over `dim` (all when None);
+        correction 1 (Bessel's) by default, 0 with unbiased=False. n <= correction gives inf
+        or nan, as PyTorch."""
+        dim, keepdim, correction = _numpy_style(dim, axis, keepdim, keepdims, correction, ddof)
+        return _apply(T.Var, (_floating(self, "var"),), _var_args(self, dim, unbiased, keepdim,
+                                                                   correction, "var"))
+
+    def std(self, dim: Any = None, unbiased: Any = None, keepdim: builtins.bool = False, *,
+            correction: Any = None, axis: Any = None, dtype: Any = None, out: Any = None,
+            ddof: Any = None, keepdims: Any = None) -> "Tensor":
+        """The standard deviation sqrt(var) (see var for dim and correction)."""
+        dim, keepdim, correction = _numpy_style(dim, axis, keepdim, keepdims, correction, ddof)
+        return _apply(T.Std, (_floating(self, "std"),), _var_args(self, dim, unbiased, keepdim,
+                                                                   correction, "std"))
+
+    def prod(self, dim: Any = None, keepdim: builtins.bool = False, *, dtype: Any = None,
+             axis: Any = None, out: Any = None, keepdims: Any = None) -> "Tensor":
+        """The product of the elements (along one `dim`); integers give int64, as PyTorch.
+        The gradient is the product of the other elements (exact where some are zero)."""
+        dim, keepdim, _ = _numpy_style(dim, axis, keepdim, keepdims, None, None)
+        a = _accumulating(self, dtype, "prod")
+        if dim is None:
+            return _apply(T.ProdAll, (a,), (None, False))
+        d = _one_dim(dim, a.ndim, "prod")
+        return _apply(T.Prod, (a,), (d if a.ndim else None, builtins.bool(keepdim)))
+
+    def logsumexp(self, dim: Any, keepdim: builtins.bool = False) -> "Tensor":
+        """log(sum(exp(x))) over `dim`, computed without overflow (the maximum is taken out)."""
+        a = self if self.dtype.kind == "f" else self.to(np.float64)
+        return _apply(T.LogSumExp, (a,), (_dims(dim, a.ndim, "logsumexp"),
+                                          builtins.bool(keepdim)))
+
+    def softmax(self, dim: builtins.int, dtype: Any = None) -> "Tensor":
+        """e^x / sum(e^x) along `dim` (one fused node, no overflow); `dtype` casts first."""
+        a = _cast_first(self, dtype, "softmax")
+        return _apply(T.Softmax, (a,), (_dims(dim, a.ndim, "softmax"),))
+
+    def log_softmax(self, dim: builtins.int, dtype: Any = None) -> "Tensor":
+        """x - log(sum(e^x)) along `dim` (one fused node, no overflow or log(0))."""
+        a = _cast_first(self, dtype, "log_softmax")
+        return _apply(T.LogSoftmax, (a,), (_dims(dim, a.ndim, "log_softmax"),))
+
+    def amax(self, dim: Any = (), keepdim: builtins.bool = False) -> "Tensor":
+        """The maximum over `dim` (all when ()); tied maxima share the gradient evenly."""
+        return _apply(T.Amax, (self,), (_dims(dim, self.ndim, "amax"), builtins.bool(keepdim)))
+
+    def amin(self, dim: Any = (), keepdim: builtins.bool = False) -> "Tensor":
+        """The minimum over `dim` (all when ()); tied minima share the gradient evenly."""
+        return _apply(T.Amin, (self,), (_dims(dim, self.ndim, "amin"), builtins.bool(keepdim)))
+
+    def argmax(self, dim: Any = None, keepdim: builtins.bool = False, *, axis: Any = None,
+               out: Any = None, keepdims: Any = None) -> "Tensor":
+        """The index of the largest element (of the flattened tensor when dim is None; the
+        first of ties; a nan counts as the largest), int64."""
+        dim, keepdim, _ = _numpy_style(dim, axis, keepdim, keepdims, None, None)
+        return _arg_extreme(self, np.argmax, dim, keepdim, "argmax")
+
+    def argmin(self, dim: Any = None, keepdim: builtins.bool = False, *, axis: Any = None,
+               out: Any = None, keepdims: Any = None) -> "Tensor":
+        """The index of the smallest element (first of ties; a nan counts as the smallest)."""
+        dim, keepdim, _ = _numpy_style(dim, axis, keepdim, keepdims, None, None)
+        return _arg_extreme(self, np.argmin, dim, keepdim, "argmin")
+
+    def any(self, dim: Any = None, keepdim: builtins.bool = False, *, axis: Any = None,
+            out: Any = None, keepdims: Any = None) -> "Tensor":
+        """True where some element over `dim` is nonzero (a bool tensor)."""
+        dim, keepdim, _ = _numpy_style(dim, axis, keepdim, keepdims, None, None)
+        return _leaf(np.any(self._data, axis=_dims(dim, self.ndim, "any"),
+                            keepdims=builtins.bool(keepdim)))
+
+    def all(self, dim: Any = None, keepdim: builtins.bool = False, *, axis: Any = None,
+            out: Any = None, keepdims: Any = None) -> "Tensor":
+        """True where every element over `dim` is nonzero (a bool tensor)."""
+        dim, keepdim, _ = _numpy_style(dim, axis, keepdim, keepdims, None, None)
+        return _leaf(np.all(self._data, axis=_dims(dim, self.ndim, "all"),
+                            keepdims=builtins.bool(keepdim)))
+
+    def count_nonzero(self, dim: Any = None) -> "Tensor":
+        """The number of nonzero elements over `dim` (int64)."""
+        return _leaf(np.asarray(np.count_nonzero(self._data, axis=_dims(dim, self.ndim,
+                                                                          "count_nonzero")),
+                                dtype=np.int64))
+
+    def cumsum(self, dim: Any = None, *, dtype: Any = None, axis: Any = None, out: Any = None
+               ) -> "Tensor":
+        """Running sums along `dim` (integers accumulate in int64, as PyTorch)."""
+        a = _accumulating(self, dtype, "cumsum")
+        if dim is None:                             # numpy's np.cumsum(t, axis)
+            a, dim = (a.reshape(-1), 0) if axis is None else (a, axis)
+        return _apply(T.Cumsum, (a,), (_one_dim(dim, a.ndim, "cumsum"),))
+
+    def cumprod(self, dim: Any = None, *, dtype: Any = None, axis: Any = None,
+                out: Any = None) -> "Tensor":
+        """Running products along `dim`; the gradient is exact where elements are zero."""
+        a = _accumulating(self, dtype, "cumprod")
+        if dim is None:
+            a, dim = (a.reshape(-1), 0) if axis is None else (a, axis)
+        return _apply(T.Cumprod, (a,), (_one_dim(dim, a.ndim, "cumprod"),))
+
+    def logcumsumexp(self, dim: builtins.int) -> "Tensor":
+        """Running log(sum(exp(x))) along `dim`, without overflow."""
+        return _apply(T.LogCumSumExp, (_floating(self, "logcumsumexp"),),
+                      (_one_dim(dim, self.ndim, "logcumsumexp"),))
+
+    def cummax(self, dim: builtins.int) -> Any:
+        """(values, indices) of the running maximum along `dim` (a later tie, or a nan,
+        takes over the index, as PyTorch)."""
+        return _running(self, dim, np.greater_equal, T.Cummax, "cummax")
+
+    def cummin(self, dim: builtins.int) -> Any:
+        """(values, indices) of the running minimum along `dim`."""
+        return _running(self, dim, np.less_equal, T.Cummin, "cummin")
+
+    def sort(self, dim: builtins.int = -1, descending: builtins.bool = False,
+             stable: builtins.bool = False) -> Any:
+        """(values, indices) sorted along `dim`; ties keep their order (stable), nan sorts
+        as the largest value."""
+        d = _one_dim(dim, self.ndim, "sort")
+        order = _order(self._data, d, descending)
+        return MinMax(self._take(T.Sort, _along(self.shape, order, d)), _leaf(order))
+
+    def argsort(self, dim: builtins.int = -1, descending: builtins.bool = False,
+                stable: builtins.bool = False, *, axis: Any = None, kind: Any = None,
+                order: Any = None) -> "Tensor":
+        """The indices that sort the tensor along `dim` (see sort)."""
+        dim = dim if axis is None else axis
+        return _leaf(_order(self._data, _one_dim(dim, self.ndim, "argsort"), descending))
+
+    def topk(self, k: builtins.int, dim: builtins.int = -1, largest: builtins.bool = True,
+             sorted: builtins.bool = True) -> Any:
+        """(values, indices) of the k largest (or smallest) elements along `dim`, in order.
+        Among equal values the first ones are taken (PyTorch may pick others of the ties)."""
+        d = _one_dim(dim, self.ndim, "topk")
+        n = self.shape[d] if self.ndim else 1
+        if not 0 <= k <= n:
+            raise IndexError(f"topk: k ({k}) is out of range for dimension {dim} of size {n}")
+        order = _order(self._data, d, largest)
+        order = order[(slice(None),) * d + (slice(0, k),)] if self.ndim else order
+        return MinMax(self._take(T.Topk, _along(self.shape, order, d)), _leaf(order))
+
+    def median(self, dim: Any = None, keepdim: builtins.bool = False) -> Any:
+        """The lower of the two middle values (a nan if there is one); with `dim`,
+        (values, indices) along it. Without dim, tied medians share the gradient."""
+        a = self._data
+        if dim is None:
+            if a.size == 0:
+                raise RuntimeError("median: cannot take the median of an empty tensor")
+            flat = a.reshape(-1)
+            pos = _median_positions(flat, 0)
+            best = flat[pos]
+            pick = (a == best) | (np.isnan(a) & np.isnan(best))
+            return _apply(T.MedianAll, (self,), (pick / pick.sum(),))
+        d = _one_dim(dim, self.ndim, "median")
+        if self.ndim == 0:
+            return MinMax(self._take(T.Median, np.zeros((), dtype=np.intp)),
+                          _leaf(np.zeros((), dtype=np.int64)))
+        pos = np.expand_dims(_median_positions(a, d), d)
+        flat = _along(self.shape, pos, d)
+        if not keepdim:
+            flat, pos = np.squeeze(flat, d), np.squeeze(pos, d)
+        return MinMax(self._take(T.Median, flat), _leaf(pos))
+
+    def mode(self, dim: builtins.int = -1, keepdim: builtins.bool = False) -> Any:
+        """(values, indices): the most frequent value along `dim` (the smallest of equally
+        frequent ones) and the position of its last occurrence, as PyTorch."""
+        d = _one_dim(dim, self.ndim, "mode")
+        if self.ndim == 0:
+            return MinMax(self._take(T.Mode, np.zeros((), dtype=np.intp)),
+                          _leaf(np.zeros((), dtype=np.int64)))
+        if self.shape[d] == 0:
+            raise IndexError(f"mode: dimension {d} is empty")
+        x = np.moveaxis(self._data, d, -1)
+        rows = x.reshape(-1, x.shape[-1])
+        pos = np.empty(rows.shape[0], dtype=np.int64)
+        for r, row in enumerate(rows):
+            vals, counts = np.unique(row, return_counts=True, equal_nan=False)
+            best = vals[np.argmax(counts)]
+            hits = np.flatnonzero((row == best) | (np.isnan(row) & np.isnan(best))
+                                  if row.dtype.kind in "fc" else row == best)
+            pos[r] = hits[-1]
+        idx = np.expand_dims(pos.reshape(x.shape[:-1]), d)
+        flat = _along(self.shape, idx, d)
+        if not keepdim:
+            flat, idx = np.squeeze(flat, d), np.squeeze(idx, d)
+        return MinMax(self._take(T.Mode, flat), _leaf(idx))
+
+    def norm(self, p: Any = "fro", dim: Any = None, keepdim: builtins.bool = False,
+             dtype: Any = None) -> "Tensor":
+        """The p-norm (sum |x|^p)^(1/p) over `dim` (all elements when None): p = 2 or "fro"
+        by default, inf (max |x|), -inf (min |x|), 0 (count of nonzeros), any other number."""
+        if p == "fro" or p is None:
+            p = 2
+        if isinstance(p, str):
+            raise ValueError(f"norm: p must be a number or 'fro', got {p!r}")
+        return _vector_norm(self, float(p), dim, keepdim, dtype, "norm")
+
+    # ---------------------------------------------------------------- indexing (more)
+    def _take(self, rule: builtins.type[R.Rule], flat: np.ndarray) -> "Tensor":
+        """`rule` (a kind of tensor_rules.Take) picking the elements at the flat positions
+        `flat` (an integer array of the result's shape)."""
+        return _apply(rule, (self,), (np.asarray(flat, dtype=np.intp),))
+
+    def gather(self, dim: builtins.int, index: Any) -> "Tensor":
+        """out[i][j] = self[index[i][j]][j] for dim 0 (index picks along `dim`; index may be
+        smaller than self in the other dimensions)."""
+        d = _one_dim(dim, self.ndim, "gather")
+        idx = _index_tensor(index, "gather", "index")
+        p = _along_positions(self.shape, idx, d, "gather")
+        return self._take(T.Gather, p)
+
+    def take(self, index: Any, axis: Any = None, out: Any = None, mode: Any = None
+             ) -> "Tensor":
+        """The elements at `index` of the tensor read as 1-d (negative indices count from
+        the end); the result has index's shape."""
+        if axis is not None:                        # numpy's np.take(t, index, axis)
+            return self.index_select(axis, index)
+        idx = _index_tensor(index, "take", "index")
+        n = self._data.size
+        _check_range(idx, -n, n, "take", "the flattened input", n)
+        return self._take(T.Take, np.where(idx < 0, idx + n, idx))
+
+    def index_select(self, dim: builtins.int, index: Any) -> "Tensor":
+        """The slices at the positions `index` (a 1-d integer tensor) along `dim`."""
+        d = _one_dim(dim, self.ndim, "index_select")
+        idx = _index_tensor(index, "index_select", "index")
+        if idx.ndim > 1:
+            raise ShapeError(f"index_select: index must be 0-d or 1-d, got shape {idx.shape}")
+        shape = self.shape if self.ndim else (1,)
+        _check_range(idx, 0, shape[d], "index_select", f"dimension {d}", shape[d])
+        flat = np.take(_positions(shape), idx.reshape(-1), axis=d)
+        return self._take(T.IndexSelect, flat if self.ndim else flat.reshape(()))
+
+    def masked_fill(self, mask: Any, value: Any) -> "Tensor":
+        """`value` where `mask` (a bool tensor broadcastable to self) is True, self elsewhere."""
+        m = _bool_mask(mask, None, "masked_fill")
+        try:
+            shape = np.broadcast_shapes(m.shape, self.shape)
+        except ValueError:
+            raise ShapeError(f"masked_fill: mask of shape {m.shape} and input of shape "
+                             f"{self.shape} cannot be broadcast together") from None
+        if isinstance(value, Tensor):
+            if value.ndim != 0:
+                raise RuntimeError(f"masked_fill: a tensor value must be 0-d, got shape "
+                                   f"{value.shape}")
+            v: Any = value.to(self.dtype) if value.dtype != self.dtype else value
+        else:
+            v = _scalar_as(value, self.dtype, "masked_fill")
+            v = v.item() if isinstance(v, np.generic) else v
+        out = _apply(T.MaskedFill, (v, self), (np.broadcast_to(m, shape),))
+        if out.dtype != self.dtype:
+            out._data = out._data.astype(self.dtype)
+        return out
+
+    def masked_fill_(self, mask: Any, value: Any) -> "Tensor":
+        """masked_fill, in place."""
+        return self._modify("masked_fill_", lambda base: base.masked_fill(mask, value),
+                            value if isinstance(value, Tensor) else None)
+
+    def masked_select(self, mask: Any) -> "Tensor":
+        """The elements where `mask` is True, as a 1-d tensor (mask and self broadcast)."""
+        m = _bool_mask(mask, None, "masked_select")
+        try:
+            shape = np.broadcast_shapes(m.shape, self.shape)
+        except ValueError:
+            raise ShapeError(f"masked_select: mask of shape {m.shape} and input of shape "
+                             f"{self.shape} cannot be broadcast together") from None
+        flat = np.broadcast_to(_positions(self.shape), shape)[np.broadcast_to(m, shape)]
+        return self._take(T.MaskedSelect, flat)
+
+    def nonzero(self, *, as_tuple: builtins.bool = False) -> Any:
+        """The indices of the nonzero elements: an (n, ndim) int64 tensor, or with
+        as_tuple=True one 1-d tensor per dimension."""
+        if as_tuple:
+            if self.ndim == 0:
+                return (_leaf(np.flatnonzero(self._data.reshape(1)).astype(np.int64)),)
+            return tuple(_leaf(i.astype(np.int64)) for i in np.nonzero(self._data))
+        return _leaf(np.argwhere(self._data).astype(np.int64))
+
+    def scatter(self, dim: builtins.int, index: Any, src: Any = None, value: Any = None, *,
+                reduce: Any = None) -> "Tensor":
+        """A copy of self with src (a tensor) or value (a number) written at `index` along
+        `dim`: self[index[i][j]][j] = src[i][j] for dim 0."""
+        if reduce is not None:
+            raise NotImplementedError("scatter: reduce= is not supported; use scatter_reduce")
+        if src is None:
+            src = value
+        d = _one_dim(dim, self.ndim, "scatter")
+        idx = _index_tensor(index, "scatter", "index")
+        p = _along_positions(self.shape, idx, d, "scatter")
+        if not isinstance(src, Tensor):
+            number = _scalar_as(src, self.dtype, "scatter")
+            return _apply(T.ScatterValue, (self,), (p, number))
+        return _apply(T.ScatterAlong, (self, src), (p, _src_positions(src, idx, "scatter"),
+                                                    None))
+
+    def scatter_add(self, dim: builtins.int, index: Any, src: "Tensor") -> "Tensor":
+        """A copy of self with src added at `index` along `dim` (repeated indices add up)."""
+        d = _one_dim(dim, self.ndim, "scatter_add")
+        idx = _index_tensor(index, "scatter_add", "index")
+        p = _along_positions(self.shape, idx, d, "scatter_add")
+        return _apply(T.ScatterAddAlong, (self, as_tensor(src)),
+                      (p, _src_positions(as_tensor(src), idx, "scatter_add"), "sum"))
+
+    def scatter_reduce(self, dim: builtins.int, index: Any, src: "Tensor", reduce: str, *,
+                       include_self: builtins.bool = True) -> "Tensor":
+        """A copy of self with src reduced into it at `index` along `dim`: reduce is "sum",
+        "prod", "mean", "amax" or "amin"; include_self=False leaves self's values at the
+        written positions out of the reduction. (The gradient of "prod" is exact, but its
+        own derivative treats the other contributors' product as a constant.)"""
+        if reduce not in ("sum", "prod", "mean", "amax", "amin"):
+            raise RuntimeError(f"scatter_reduce: reduce must be 'sum', 'prod', 'mean', 'amax' "
+                               f"or 'amin', got {reduce!r}")
+        d = _one_dim(dim, self.ndim, "scatter_reduce")
+        idx = _index_tensor(index, "scatter_reduce", "index")
+        p = _along_positions(self.shape, idx, d, "scatter_reduce")
+        source = as_tensor(src)
+        if source.dtype != self.dtype:
+            raise RuntimeError(f"scatter_reduce: self is {self.dtype} and src {source.dtype}; "
+                               "they must have the same dtype")
+        return _apply(T.ScatterReduce, (self, source),
+                      (p, _src_positions(source, idx, "scatter_reduce"), reduce,
+                       builtins.bool(include_self)))
+
+    def index_add(self, dim: builtins.int, index: Any, source: "Tensor", *, alpha: Any = 1
+                  ) -> "Tensor":
+        """A copy of self with alpha * source's slices added at the positions `index`
+        along `dim`."""
+        d = _one_dim(dim, self.ndim, "index_add")
+        idx = _index_tensor(index, "index_add", "index").reshape(-1)
+        shape = self.shape if self.ndim else (1,)
+        _check_range(idx, 0, shape[d], "index_add", f"dimension {d}", shape[d])
+        source = as_tensor(source)
+        want = shape[:d] + (idx.size,) + shape[d + 1:]
+        if source.ndim and source.shape != want or (not source.ndim and want != (1,)):
+            raise ShapeError(f"index_add: source has shape {source.shape}, expected {want} "
+                             f"(self's shape with dimension {d} the length of index)")
+        p = np.take(_positions(shape), idx, axis=d)
+        if alpha != 1:
+            source = source * alpha
+        q = np.arange(source._data.size).reshape(p.shape)
+        return _apply(T.IndexAdd, (self, source), (p, q, "sum"))
+
+    # ---------------------------------------------------------------- rearranging
+    def flip(self, *dims: Any) -> "Tensor":
+        """The elements in reverse order along each of `dims`."""
+        ds = _dims(_shape_arg(dims), self.ndim, "flip") or ()
+        return self._take(T.Flip, np.flip(_positions(self.shape), ds))
+
+    def roll(self, shifts: Any, dims: Any = None) -> "Tensor":
+        """The elements shifted by `shifts` along `dims` (wrapping around); without dims the
+        tensor is flattened, shifted and shaped back."""
+        base = _positions(self.shape)
+        if dims is None:
+            flat = np.roll(base.reshape(-1), shifts).reshape(self.shape)
+        else:
+            ds = dims if isinstance(dims, (tuple, list)) else (dims,)
+            ss = shifts if isinstance(shifts, (tuple, list)) else (shifts,)
+            if len(ds) != len(ss):
+                raise ValueError(f"roll: {len(ss)} shifts for {len(ds)} dims")
+            for d in ds:
+                _one_dim(d, self.ndim, "roll")
+            flat = np.roll(base, tuple(ss), tuple(ds)) if self.ndim else base
+        return self._take(T.Roll, flat)
+
+    def repeat(self, *sizes: Any, axis: Any = _NUMPY_ONLY) -> "Tensor":
+        """The tensor tiled sizes[i] times along dimension i (sizes may add leading ones)."""
+        if axis is not _NUMPY_ONLY:                 # np.repeat(t, n, axis): numpy's meaning
+            return self.repeat_interleave(sizes[0], axis)
+        reps = _shape_arg(sizes)
+        if len(reps) < self.ndim:
+            raise RuntimeError(f"repeat: {len(reps)} repeat counts for a tensor with "
+                               f"{self.ndim} dimensions (give at least one per dimension)")
+        return self._take(T.Repeat, np.tile(_positions(self.shape), reps))
+
+    def tile(self, *dims: Any) -> "Tensor":
+        """As repeat, with missing leading repeat counts taken as 1."""
+        reps = _shape_arg(dims)
+        reps = (1,) * (self.ndim - len(reps)) + reps
+        return self._take(T.Repeat, np.tile(_positions(self.shape), reps))
+
+    def repeat_interleave(self, repeats: Any, dim: Any = None) -> "Tensor":
+        """Each element (or slice along `dim`) repeated `repeats` times (an int, or one count
+        per element); flattened first when dim is None."""
+        reps = repeats._data if isinstance(repeats, Tensor) else repeats
+        base = _positions(self.shape)
+        if dim is None:
+            flat = np.repeat(base.reshape(-1), reps)
+        else:
+            flat = np.repeat(base, reps, axis=_one_dim(dim, self.ndim, "repeat_interleave")
+                             ) if self.ndim else np.repeat(base.reshape(1), reps)
+        return self._take(T.RepeatInterleave, flat)
+
+    def split(self, split_size_or_sections: Any, dim: builtins.int = 0) -> tuple:
+        """Pieces along `dim`: of `split_size` each (the last may be smaller), or of the
+        given sizes (they must add up to the dimension)."""
+        d = _one_dim(dim, self.ndim, "split")
+        if self.ndim == 0:
+            raise RuntimeError("split: cannot split a 0-d tensor")
+        n = self.shape[d]
+        if isinstance(split_size_or_sections, (list, tuple)):
+            sizes = [int(s) for s in split_size_or_sections]
+            if builtins.sum(sizes) != n:
+                raise RuntimeError(f"split: sizes {sizes} add up to {builtins.sum(sizes)}, but "
+                                   f"dimension {d} has size {n}")
+        else:
+            step = int(split_size_or_sections)
+            if step <= 0 and n:
+                raise RuntimeError(f"split: split_size must be positive, got {step}")
+            sizes = [builtins.min(step, n - s) for s in range(0, n, step)] if n else [0]
+        out, start = [], 0
+        for s in sizes:
+            out.append(self._slice(d, start, start + s, T.Split))
+            start += s
+        return tuple(out)
+
+    def chunk(self, chunks: builtins.int, dim: builtins.int = 0) -> tuple:
+        """At most `chunks` pieces of equal size (ceil(n / chunks)) along `dim`."""
+        if chunks <= 0:
+            raise RuntimeError(f"chunk: chunks must be positive, got {chunks}")
+        d = _one_dim(dim, self.ndim, "chunk")
+        n = self.shape[d] if self.ndim else 1
+        return self.split(builtins.max(-(-n // chunks), 1), d)
+
+    def unbind(self, dim: builtins.int = 0) -> tuple:
+        """The slices along `dim`, that dimension removed."""
+        d = _one_dim(dim, self.ndim, "unbind")
+        if self.ndim == 0:
+            raise IndexError("unbind: a 0-d tensor has no dimension to unbind")
+        return tuple(_apply(T.Unbind, (self,), ((slice(None),) * d + (i,),), view=self)
+                     for i in range(self.shape[d]))
+
+    def narrow(self, dim: builtins.int, start: builtins.int, length: builtins.int) -> "Tensor":
+        """The slice start:start+length along `dim` (a view)."""
+        d = _one_dim(dim, self.ndim, "narrow")
+        n = self.shape[d]
+        start = start + n if start < 0 else start
+        if not (0 <= start <= n and 0 <= length and start + length <= n):
+            raise IndexError(f"narrow: start {start} and length {length} do not fit dimension "
+                             f"{d} of size {n}")
+        return self._slice(d, start, start + length, T.Narrow)
+
+    def _slice(self, d: builtins.int, start: builtins.int, stop: builtins.int,
+               rule: builtins.type[R.Rule]) -> "Tensor":
+        return _apply(rule, (self,), ((slice(None),) * d + (slice(start, stop),),), view=self)
+
+    def tril(self, diagonal: builtins.int = 0) -> "Tensor":
+        """The lower triangle (on and below diagonal `diagonal`) of the last two dims."""
+        _at_least_2d(self, "tril")
+        return _apply(T.Tril, (self,), (int(diagonal),))
+
+    def triu(self, diagonal: builtins.int = 0) -> "Tensor":
+        """The upper triangle (on and above diagonal `diagonal`) of the last two dims."""
+        _at_least_2d(self, "triu")
+        return _apply(T.Triu, (self,), (int(diagonal),))
+
+    def diagonal(self, offset: builtins.int = 0, dim1: builtins.int = 0,
+                 dim2: builtins.int = 1) -> "Tensor":
+        """The diagonal `offset` of the matrices in dims dim1, dim2, as a new last dim."""
+        _at_least_2d(self, "diagonal")
+        d1, d2 = _one_dim(dim1, self.ndim, "diagonal"), _one_dim(dim2, self.ndim, "diagonal")
+        if d1 == d2:
+            raise RuntimeError(f"diagonal: dim1 and dim2 are the same dimension ({d1})")
+        return self._take(T.Diagonal, np.diagonal(_positions(self.shape), offset, d1, d2))
+
+    def diag(self, diagonal: builtins.int = 0) -> "Tensor":
+        """A vector made the diagonal `diagonal` of a square matrix, or a matrix's diagonal."""
+        if self.ndim == 2:
+            return self._take(T.Diagonal, np.diagonal(_positions(self.shape), diagonal))
+        if self.ndim != 1:
+            raise RuntimeError(f"diag: expected a 1-d or 2-d tensor, got shape {self.shape}")
+        n = self.shape[0] + builtins.abs(diagonal)
+        where = np.diagonal(_positions((n, n)), diagonal)
+        return _apply(T.DiagPlace, (self,), ((n, n), where, 0))
+
+    def trace(self, offset: Any = 0, axis1: Any = 0, axis2: Any = 1, dtype: Any = None,
+              out: Any = None) -> "Tensor":
+        """The sum of a matrix's diagonal."""
+        _check_ndim("trace", self, 2, "a matrix")
+        return _apply(T.Trace, (self,))
+
+    def unflatten(self, dim: builtins.int, sizes: Any) -> "Tensor":
+        """Dimension `dim` split into `sizes` (one may be -1)."""
+        d = _one_dim(dim, self.ndim, "unflatten")
+        sizes = tuple(int(s) for s in sizes)
+        n = self.shape[d]
+        if -1 in sizes:
+            known = int(np.prod([s for s in sizes if s != -1]))
+            sizes = tuple(n // known if s == -1 and known else s for s in sizes)
+        if int(np.prod(sizes)) != n:
+            raise RuntimeError(f"unflatten: sizes {sizes} do not multiply to the size {n} of "
+                               f"dimension {d}")
+        return self.reshape(self.shape[:d] + sizes + self.shape[d + 1:])
+
+    def movedim(self, source: Any, destination: Any) -> "Tensor":
+        """Dimensions `source` moved to positions `destination` (the others keep their
+        order)."""
+        src = source if isinstance(source, (tuple, list)) else (source,)
+        dst = destination if isinstance(destination, (tuple, list)) else (destination,)
+        if len(src) != len(dst):
+            raise RuntimeError(f"movedim: {len(src)} source dims but {len(dst)} destinations")
+        if self.ndim == 0:
+            _dims(tuple(src) + tuple(dst), 0, "movedim")
+            return self.permute()
+        s = [_one_dim(x, self.ndim, "movedim") for x in src]
+        t = [_one_dim(x, self.ndim, "movedim") for x in dst]
+        if len(set(s)) != len(s) or len(set(t)) != len(t):
+            raise RuntimeError(f"movedim: repeated dims in {source} or {destination}")
+        rest = iter(i for i in range(self.ndim) if i not in s)
+        placed = dict(zip(t, s))
+        return self.permute(*[placed[i] if i in placed else next(rest) for i in range(self.ndim)])
+
+    moveaxis = movedim
+
+    def swapaxes(self, axis0: builtins.int, axis1: builtins.int) -> "Tensor":
+        """Dimensions axis0 and axis1 exchanged (transpose)."""
+        return self.transpose(axis0, axis1)
+
+    swapdims = swapaxes
+
+    def unfold(self, dimension: builtins.int, size: builtins.int, step: builtins.int) -> "Tensor":
+        """The windows of `size` elements every `step` along `dimension`: that dimension
+        becomes the number of windows and a new last one of `size` is added."""
+        d = _one_dim(dimension, self.ndim, "unfold")
+        base = _positions(self.shape if self.ndim else (1,))
+        n = base.shape[d]
+        if size > n or size < 0:
+            raise RuntimeError(f"unfold: size {size} exceeds the size {n} of dimension {d}")
+        if step <= 0:
+            raise RuntimeError(f"unfold: step must be positive, got {step}")
+        win = np.lib.stride_tricks.sliding_window_view(base, size, axis=d)
+        win = win[(slice(None),) * d + (slice(None, None, step),)]
+        if self.ndim == 0:
+            win = win.reshape(-1)
+        return self._take(T.Unfold, win)
+
+    def outer(self, vec2: Any) -> "Tensor":
+        """The outer product out[i, j] = self[i] * vec2[j] of two vectors."""
+        other = as_tensor(vec2)
+        _check_ndim("outer", self, 1, "a vector")
+        _check_ndim("outer", other, 1, "a vector")
+        return self.unsqueeze(1) * other
+
+    ger = outer
+
+    def cross(self, other: Any, dim: Any = None) -> "Tensor":
+        """The cross product of 3-vectors along `dim` (the first dimension of size 3 when
+        None, as torch.cross); the inputs broadcast."""
+        b = as_tensor(other)
+        shape = np.broadcast_shapes(self.shape, b.shape)
+        if dim is None:
+            dim = next((i for i, n in enumerate(shape) if n == 3), None)
+            if dim is None:
+                raise RuntimeError(f"cross: no dimension of size 3 in shape {shape}")
+        d = _one_dim(dim, len(shape), "cross")
+        if shape[d] != 3:
+            raise RuntimeError(f"cross: dimension {d} has size {shape[d]}, expected 3")
+        a = self.expand(*shape) if self.shape != shape else self
+        b = b.expand(*shape) if b.shape != shape else b
+        return _apply(T.Cross, (a, b), (d,))
+
+    def broadcast_to(self, *size: Any) -> "Tensor":
+        """The tensor broadcast to `size` (expand)."""
+        return self.expand(*size)
+
+    def contiguous(self, memory_format: Any = None) -> "Tensor":
+        """The tensor itself (numpy arrays need no compacting here)."""
+        return self
+
+    def view_as(self, other: "Tensor") -> "Tensor":
+        """This tensor in other's shape."""
+        return self.reshape(other.shape)
+
+    def reshape_as(self, other: "Tensor") -> "Tensor":
+        """This tensor in other's shape."""
+        return self.reshape(other.shape)
 
     # ---------------------------------------------------------------- display
     def __repr__(self) -> str:
@@ -1111,9 +1824,225 @@ def _split_integers(index: Any) -> tuple | None:
 def _index(index: Any) -> Any:
     # An index tensor is copied: the graph saves it, and the tensor may change in place later.
     if isinstance(index, Tensor):
-        return index._data.copy()
+        return _index_copy(index)
     if isinstance(index, tuple):
-        return tuple(i._data.copy() if isinstance(i, Tensor) else i for i in index)
+        return tuple(_index_copy(i) if isinstance(i, Tensor) else i for i in index)
     if isinstance(index, list):
         return np.asarray(index)
     return index
+
+
+def _index_copy(index: Tensor) -> np.ndarray:
+    """An index tensor's array (copied); only integers and bools index, as in PyTorch."""
+    if index.dtype.kind not in "iub":
+        raise IndexError(f"indexing: tensors used as indices must be integer (int64) or bool, "
+                         f"got {index.dtype}")
+    return index._data.copy()
+
+
+# ---------------------------------------------------------------- reductions, indexing: helpers
+def _one_dim(dim: Any, ndim: int, op: str) -> int:
+    """One dimension, checked and made non-negative (a 0-d tensor takes 0 or -1 and gives 0)."""
+    if isinstance(dim, (tuple, list)):
+        if len(dim) != 1:
+            raise TypeError(f"{op}: expected one dim (an int), got {dim}")
+        dim = dim[0]
+    if isinstance(dim, builtins.bool) or not isinstance(dim, (builtins.int, np.integer)):
+        raise TypeError(f"{op}: dim must be an int, got {type(dim).__name__}")
+    n = builtins.max(ndim, 1)
+    if not -n <= dim < n:
+        raise IndexError(f"{op}: dim {dim} is out of range for a tensor with {ndim} "
+                         f"dimensions (expected {-n} to {n - 1})")
+    return builtins.int(dim) % n
+
+
+def _floating(t: Tensor, op: str) -> Tensor:
+    if t.dtype.kind not in "fc":
+        raise RuntimeError(f"{op}: expected a floating point tensor, got {t.dtype} (convert "
+                           "it with .double() or .float())")
+    return t
+
+
+def _var_args(t: Tensor, dim: Any, unbiased: Any, keepdim: Any, correction: Any, op: str
+              ) -> tuple:
+    if isinstance(dim, builtins.bool):               # var(True): PyTorch's var(unbiased)
+        dim, unbiased = None, dim
+    if unbiased is not None and correction is not None:
+        raise RuntimeError(f"{op}: give unbiased or correction, not both")
+    c = (1 if unbiased is None or unbiased else 0) if correction is None else correction
+    return (_dims(dim, t.ndim, op), float(c), builtins.bool(keepdim))
+
+
+def _accumulating(t: Tensor, dtype: Any, op: str) -> Tensor:
+    """The input of a sum-like op: cast to `dtype` if given, integers and bools to int64."""
+    if dtype is not None:
+        return t.to(as_dtype(dtype, op))
+    if t.dtype.kind in "biu" and t.dtype != np.int64:
+        return t.to(np.int64)
+    return t
+
+
+def _cast_first(t: Tensor, dtype: Any, op: str) -> Tensor:
+    if dtype is not None:
+        return t.to(as_dtype(dtype, op))
+    if t.dtype.kind not in "fc":
+        raise RuntimeError(f"{op}: expected a floating point tensor, got {t.dtype} (pass "
+                           "dtype= or convert it)")
+    return t
+
+
+def _arg_extreme(t: Tensor, arg: Any, dim: Any, keepdim: Any, op: str) -> Tensor:
+    a = t._data
+    if a.size == 0:
+        raise RuntimeError(f"{op}: cannot take the {op} of an empty tensor")
+    if dim is None:
+        i = np.asarray(arg(a), dtype=np.int64)
+        return _leaf(i.reshape((1,) * a.ndim) if keepdim else i)
+    d = _one_dim(dim, t.ndim, op)
+    if a.ndim == 0:
+        return _leaf(np.zeros((), dtype=np.int64))
+    return _leaf(np.asarray(arg(a, axis=d, keepdims=builtins.bool(keepdim)), dtype=np.int64))
+
+
+def _positions(shape: tuple) -> np.ndarray:
+    """Each element's position in the flattened tensor, in the tensor's shape."""
+    return np.arange(builtins.int(np.prod(shape, dtype=np.int64)), dtype=np.intp).reshape(shape)
+
+
+def _along(shape: tuple, index: np.ndarray, d: int) -> np.ndarray:
+    """The flat positions of the elements that `index` picks along dimension d."""
+    if not shape:
+        return np.zeros(index.shape, dtype=np.intp)
+    return np.take_along_axis(_positions(shape), index.astype(np.intp), d)
+
+
+def _order(a: np.ndarray, d: int, descending: Any) -> np.ndarray:
+    """Stable sorting indices along d (nan last; descending keeps ties in order, nan first)."""
+    if a.ndim == 0:
+        return np.zeros((), dtype=np.int64)
+    if not descending:
+        return np.argsort(a, axis=d, kind="stable").astype(np.int64)
+    n = a.shape[d]
+    r = np.argsort(np.flip(a, d), axis=d, kind="stable")
+    return np.flip(n - 1 - r, d).astype(np.int64)
+
+
+def _median_positions(a: np.ndarray, d: int) -> np.ndarray:
+    """Along d: the index of the lower middle value in stable order, or of the first nan."""
+    n = a.shape[d]
+    if n == 0:
+        raise IndexError(f"median: dimension {d} is empty")
+    order = np.argsort(a, axis=d, kind="stable")
+    mid = np.take(order, (n - 1) // 2, axis=d)
+    if a.dtype.kind in "fc":
+        nan = np.isnan(a)
+        first_nan = np.argmax(nan, axis=d)
+        mid = np.where(np.any(nan, axis=d), first_nan, mid)
+    return np.asarray(mid, dtype=np.int64)
+
+
+def _running(t: Tensor, dim: int, better: Any, rule: type[R.Rule], op: str) -> Any:
+    d = _one_dim(dim, t.ndim, op)
+    if t.ndim == 0:
+        return MinMax(t._take(rule, np.zeros((), dtype=np.intp)),
+                      _leaf(np.zeros((), dtype=np.int64)))
+    x = np.moveaxis(t._data, d, 0)
+    idx = np.zeros(x.shape, dtype=np.int64)
+    if x.shape[0]:
+        cur, where = x[0].copy(), np.zeros(x.shape[1:], dtype=np.int64)
+        nan_kind = x.dtype.kind in "fc"
+        for i in range(x.shape[0]):
+            take = better(x[i], cur)
+            if nan_kind:
+                take |= np.isnan(x[i])
+            cur = np.where(take, x[i], cur)
+            where = np.where(take, i, where)
+            idx[i] = where
+    idx = np.moveaxis(idx, 0, d)
+    return MinMax(t._take(rule, _along(t.shape, idx, d)), _leaf(idx))
+
+
+def _vector_norm(t: Tensor, ord: float, dim: Any, keepdim: Any, dtype: Any, op: str
+                 ) -> Tensor:
+    a = t.to(as_dtype(dtype, op)) if dtype is not None else t
+    if a.dtype.kind not in "fc":
+        raise RuntimeError(f"{op}: expected a floating point tensor, got {a.dtype}")
+    dims = _dims(dim, a.ndim, op)
+    if ord < 0 and a._data.size == 0:
+        raise RuntimeError(f"{op}: a norm of order {ord} of an empty tensor is undefined")
+    return _apply(T.VectorNorm, (a,), (ord, dims, builtins.bool(keepdim)))
+
+
+def _index_tensor(index: Any, op: str, what: str) -> np.ndarray:
+    """An index argument as an integer array; float or bool index tensors are refused."""
+    arr = index._data if isinstance(index, Tensor) else np.asarray(index)
+    if arr.dtype.kind not in "iu":
+        if arr.size == 0 and arr.dtype.kind == "f" and not isinstance(index, Tensor):
+            return arr.astype(np.int64)
+        raise RuntimeError(f"{op}: {what} must be an integer tensor (int64), got {arr.dtype}")
+    return arr.astype(np.int64, copy=True)
+
+
+def _check_range(idx: np.ndarray, lo: int, hi: int, op: str, where: str, size: int) -> None:
+    bad = (idx < lo) | (idx >= hi)
+    if np.any(bad):
+        v = builtins.int(idx[bad].reshape(-1)[0])
+        raise IndexError(f"{op}: index {v} is out of range for {where} of size {size}")
+
+
+def _along_positions(shape: tuple, idx: np.ndarray, d: int, op: str) -> np.ndarray:
+    """gather/scatter: the flat position in a tensor of `shape` of self[..., idx, ...] for each
+    element of idx (index along d; no larger than the tensor in the other dimensions)."""
+    shape = shape if shape else (1,)
+    idx = idx if idx.ndim else idx.reshape((1,) * len(shape))
+    if idx.ndim != len(shape):
+        raise RuntimeError(f"{op}: index has {idx.ndim} dimensions, the input {len(shape)}; "
+                           "they must have the same number")
+    for k, (m, n) in enumerate(zip(idx.shape, shape)):
+        if k != d and m > n:
+            raise RuntimeError(f"{op}: index has size {m} in dimension {k}, larger than the "
+                               f"input's {n}")
+    _check_range(idx, 0, shape[d], op, f"dimension {d}", shape[d])
+    part = _positions(shape)[tuple(slice(0, m) if k != d else slice(None)
+                                   for k, m in enumerate(idx.shape))]
+    return np.take_along_axis(part, idx.astype(np.intp), d)
+
+
+def _src_positions(src: Tensor, idx: np.ndarray, op: str) -> np.ndarray:
+    """scatter: the flat positions in src of the elements used (index's shape from the
+    corner of src)."""
+    shape = src.shape if src.ndim else (1,)
+    ishape = idx.shape if idx.ndim else (1,) * len(shape)
+    if len(ishape) != len(shape) or builtins.any(m > n for m, n in zip(ishape, shape)):
+        raise RuntimeError(f"{op}: index of shape {idx.shape} is larger than src of shape "
+                           f"{src.shape}")
+    return _positions(shape)[tuple(slice(0, m) for m in ishape)]
+
+
+def _bool_mask(mask: Any, shape: tuple | None, op: str) -> np.ndarray:
+    m = mask._data if isinstance(mask, Tensor) else np.asarray(mask)
+    if m.dtype != np.bool_:
+        raise TypeError(f"{op}: mask must be a bool tensor, got {m.dtype}")
+    if shape is not None:
+        try:
+            ok = np.broadcast_shapes(m.shape, shape) == shape
+        except ValueError:
+            ok = False
+        if not ok:
+            raise ShapeError(f"{op}: mask of shape {m.shape} cannot be broadcast to the "
+                             f"input's shape {shape}")
+    return m
+
+
+def _at_least_2d(t: Tensor, op: str) -> None:
+    if t.ndim < 2:
+        raise RuntimeError(f"{op}: expected a tensor with at least 2 dimensions, got shape "
+                           f"{t.shape}")
+
+
+def _numpy_style(dim: Any, axis: Any, keepdim: Any, keepdims: Any, correction: Any,
+                 ddof: Any) -> tuple:
+    """numpy's spelling (np.all(t), np.std(t, ddof=0) call these methods with axis=,
+    keepdims=, ddof=) mapped onto PyTorch's."""
+    return (axis if dim is None else dim, keepdim if keepdims is None else keepdims,
+            ddof if correction is None else correction)

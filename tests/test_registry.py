@@ -17,10 +17,31 @@ from autograd.cli.formula import _BINARY, FUNCTIONS, build
 # Where each rule is smooth, for the checks (the default: (-2, 2) away from 0). A new rule
 # whose gradcheck fails here needs its domain listed.
 DOMAINS = {"log": (0.2, 3.0), "log1p": (-0.8, 3.0), "sqrt": (0.2, 3.0), "div": (0.5, 2.0),
-           "pow": (0.5, 2.0)}
+           "pow": (0.5, 2.0), "asin": (-0.9, 0.9), "acos": (-0.9, 0.9), "atanh": (-0.9, 0.9),
+           "acosh": (1.2, 3.0), "log2": (0.2, 3.0), "log10": (0.2, 3.0), "rsqrt": (0.2, 3.0),
+           "reciprocal": (0.5, 2.0), "erfinv": (-0.9, 0.9), "fmod": (0.3, 2.0),
+           "remainder": (0.3, 2.0), "tan": (-1.2, 1.2), "round": (0.6, 1.4)}
 OPERATORS = {"+": operator.add, "-": operator.sub, "*": operator.mul, "/": operator.truediv,
              "**": operator.pow}
 RULES = [pytest.param(r, id=r.name) for r in R.ELEMENTWISE]
+
+
+def _parser_takes_two_arguments() -> bool:
+    try:
+        build("atan2(x, y)", {"x": 1.0, "y": 2.0})
+    except Exception:
+        return False
+    return True
+
+
+# Rules of two or more inputs without an operator symbol are formula functions (atan2(x, y))
+# once the formula parser accepts functions of several arguments; until then they xfail.
+FORMULA_RULES = [
+    pytest.param(r, id=r.name, marks=pytest.mark.xfail(
+        len(r.grads) > 1 and r.symbol is None and not _parser_takes_two_arguments(),
+        reason="the formula parser does not take functions of several arguments yet",
+        strict=True))
+    for r in R.ELEMENTWISE]
 
 
 def points(rule, n, seed=0):
@@ -75,7 +96,7 @@ def test_autograd_function_records_the_rule(rule):
     assert isinstance(raw, float) and raw == pytest.approx(float(rule.forward(*xs)))
 
 
-@pytest.mark.parametrize("rule", RULES)
+@pytest.mark.parametrize("rule", FORMULA_RULES)
 def test_the_formula_command_knows_the_rule(rule):
     xs = points(rule, arity(rule))
     if arity(rule) == 1 and rule.symbol is None:
@@ -83,6 +104,10 @@ def test_the_formula_command_knows_the_rule(rule):
         out, _ = build(f"{rule.name}(x)", {"x": xs[0]})
     elif arity(rule) == 1:
         out, _ = build(f"{rule.symbol}x", {"x": xs[0]})
+    elif rule.symbol is None:       # a function of two or more inputs: atan2(x, y)
+        names = "xyzw"[:arity(rule)]
+        out, _ = build(f"{rule.name}({', '.join(names)})",
+                       {n: x for n, x in zip(names, xs)})
     else:
         assert _BINARY[rule.symbol] is rule
         out, _ = build(f"x {rule.symbol} y", {"x": xs[0], "y": xs[1]})
