@@ -103,3 +103,38 @@ def test_bad_inputs_are_clear_errors():
         F.cross_entropy(autograd.randn(2, 3), [0, 3])
     with pytest.raises(ValueError, match="target"):
         F.cross_entropy(autograd.randn(2, 3), [0, 1, 2])
+
+
+# ------------------------------------------------------------ the losses and layers of nn (D2)
+# Central differences only (no PyTorch needed); tests/test_losses_vs_torch.py and
+# tests/test_normalization.py compare with PyTorch.
+@given(seeds, st.sampled_from(["mean", "sum", "none"]))
+@settings(deadline=None, max_examples=20)
+def test_new_losses_pass_gradcheck(seed, reduction):
+    rng = np.random.default_rng(seed)
+    x = autograd.tensor(rng.standard_normal((3, 4)), requires_grad=True)
+    t = autograd.tensor(rng.random((3, 4)), requires_grad=True)
+    idx = rng.permutation(4)[:3]                 # distinct: ignoring idx[0] leaves two
+    weight = rng.random(4) + 0.1
+    for f in (lambda x, t: F.cross_entropy(x, idx, weight=weight, reduction=reduction,
+                                           label_smoothing=0.1, ignore_index=int(idx[0])),
+              lambda x, t: F.cross_entropy(x, t, reduction=reduction),
+              lambda x, t: F.nll_loss(x, idx, reduction=reduction),
+              lambda x, t: F.binary_cross_entropy(x.sigmoid(), t, reduction=reduction),
+              lambda x, t: F.binary_cross_entropy_with_logits(x, t, reduction=reduction),
+              lambda x, t: F.huber_loss(x, t, reduction=reduction, delta=0.3),
+              lambda x, t: F.smooth_l1_loss(x, t, reduction=reduction, beta=0.3),
+              lambda x, t: F.kl_div(x, t, reduction=reduction if reduction != "mean"
+                                    else "batchmean")):
+        assert autograd.gradcheck(f, [x, t])
+
+
+def test_normalisation_layers_pass_gradcheck():
+    rng = np.random.default_rng(4)
+    x = autograd.tensor(rng.standard_normal((3, 4, 2)), requires_grad=True)
+    w = autograd.tensor(rng.standard_normal(4), requires_grad=True)
+    b = autograd.tensor(rng.standard_normal(4), requires_grad=True)
+    for f in (lambda x, w, b: F.batch_norm(x, None, None, w, b, training=True),
+              lambda x, w, b: F.group_norm(x, 2, w, b),
+              lambda x, w, b: F.layer_norm(x.transpose(1, 2), (4,), w, b)):
+        assert autograd.gradcheck(f, [x, w, b])
