@@ -5,7 +5,7 @@ PYTHON ?= python3
 VENV   ?= .venv
 PY      = $(VENV)/bin/python
 
-.PHONY: setup demo test lint clean
+.PHONY: setup demo test lint clean notebooks
 
 $(VENV)/.installed: pyproject.toml
 	@if ! command -v dot >/dev/null 2>&1; then \
@@ -22,11 +22,19 @@ setup: $(VENV)/.installed
 
 demo: setup
 	$(PY) examples/chain_rule.py
-	$(PY) -m autograd draw "1/(1+exp(-(w0*x0+w1*x1+w2)))" \
+	$(PY) -m autograd draw "y = 1/(1+exp(-(w0*x0+w1*x1+w2)))" \
 	    --at w0=2 x0=-1 w1=-3 x1=-2 w2=-3 -o docs/sigmoid.svg --steps docs/sigmoid_steps
-	@$(PY) -m pip install -q -e ".[plot]" || echo "note: matplotlib could not be installed; no plot"
 	@mkdir -p out
 	$(PY) examples/f_mlp.py --plot out/mlp_loss.png
+	@echo
+	@echo "Next: the tools are installed in $(VENV). Run them with $(PY), or first"
+	@echo "  source $(VENV)/bin/activate    (then plain 'python' works), for example:"
+	@echo "  $(PY) -m autograd draw \"y = -log(p)\" --at p=0.5 -o out/nll.svg"
+	@echo "  open docs/sigmoid_steps/index.html in a browser to step through backward"
+	@echo "  notebooks: examples/notebooks/ (make notebooks runs them)"
+
+notebooks: setup
+	$(PY) -m pytest -q tests/test_notebooks.py
 
 test: setup
 	$(PY) -m pytest

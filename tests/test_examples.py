@@ -104,3 +104,17 @@ def test_tables_match_least_squares():
 def test_chain_rule_demo_quick():
     text = run("chain_rule.py", "--quick")
     assert "0.73" in text and "-0.53" in text
+
+
+def test_outputs_go_to_out_never_the_current_directory(monkeypatch, tmp_path):
+    """The loss plot's default is out/mlp_loss.png at the top of the checkout, whatever the
+    current directory is, and the folder is made when missing."""
+    monkeypatch.syspath_prepend(str(EXAMPLES))
+    monkeypatch.chdir(tmp_path)
+    import _common
+    args = _common.parse_args("x", [], plot=True)
+    assert Path(args.plot) == EXAMPLES.parent / "out" / "mlp_loss.png"
+    target = tmp_path / "new" / "dir" / "loss.png"
+    written = _common.save_loss_plot([1.0, 0.5], str(target), "t")
+    assert written is None or target.exists()
+    assert not (tmp_path / "mlp_loss.png").exists()

@@ -8,6 +8,7 @@ import xml.etree.ElementTree as ET
 import pytest
 
 import autograd
+import autograd.diagrams as D
 from autograd import Value
 from autograd.cli.formula import build
 from autograd.diagrams.drawing import (
@@ -39,7 +40,7 @@ def svg_nodes(svg: str) -> dict[str, list[str]]:
     root = ET.fromstring(svg)
     nodes = {}
     for g in root.iter(f"{SVG}g"):
-        if g.get("class") == "node":
+        if "node" in (g.get("class") or "").split():
             title = g.find(f"{SVG}title").text
             nodes[title] = [t.text for t in g.iter(f"{SVG}text") if t.text]
     return nodes
@@ -84,11 +85,12 @@ def test_one_box_per_value_one_oval_per_op_and_constant_chips():
     assert all("shape=oval" in nodes[o] for o in ops)
     assert all("label=1 " in nodes[c] for c in consts)         # the two 1s of 1/(1+...)
     assert "legend" not in src
-    assert "cluster_legend" in draw_graph(out).source
+    legend = draw_graph(out).source                            # the one-line colour key
+    assert ">leaf</FONT>" in legend and ">constant</FONT>" in legend and "labelloc=b" in legend
     # the legend explains only what the picture has
     x = Value(1.0, label="x")
-    assert "legend_constant" in draw_graph(out).source
-    assert "legend_constant" not in draw_graph(x.exp()).source
+    assert ">constant</FONT>" in draw_graph(out).source
+    assert ">constant</FONT>" not in draw_graph(x.exp(), legend=True).source
     assert "data (no gradient)" not in draw_graph(out).source
 
 
@@ -179,7 +181,8 @@ def test_svg_labels_carry_the_lecture_numbers(tmp_path):
     assert nodes["op0"] == ["/"]
     edges = svg_edges(svg)
     assert edges["c0_0->op0"] == ["a"] and edges["n1->op0"] == ["b"]   # 1 / x4
-    assert "leaf (input, parameter)" in [t for texts in nodes.values() for t in texts]
+    legend = [t.text for t in ET.fromstring(svg).iter(f"{SVG}text")]
+    assert "leaf" in legend and "operation" in legend            # the colour key
     # and the same through save(), by extension
     for ext in ("svg", "png", "pdf", "gv"):
         path = save(draw_graph(out), tmp_path / f"g.{ext}")
@@ -227,7 +230,11 @@ def test_tensor_nodes_show_names_shapes_dtypes_and_torch_op_names():
     y.backward(retain_graph=True)
     src = draw_graph(y, params={"layer.weight": W, "layer.bias": b}, legend=False).source
     assert "<B>layer.weight</B>" in src and "<B>layer.bias</B>" in src
-    assert "(2, 2) float64" in src and "(2,) float64" in src and "() float64" in src
+    # the default dtype (float64) goes unsaid; any other is shown
+    assert "(2, 2)<" in src and "(2,)<" in src and "()<" in src and "float64" not in src
+    src32 = draw_graph(autograd.tensor([1.0], dtype=autograd.float32, requires_grad=True) * 2,
+                       legend=False).source
+    assert "(1,) float32" in src32
     ops = re.findall(r"^\s*op\d+ \[label=(\w+)", src, re.M)
     assert ops == [y._rule.torch_name, "ReluBackward0", "AddBackward0",
                    (W @ x)._rule.torch_name]
@@ -242,7 +249,7 @@ def test_tensor_nodes_show_names_shapes_dtypes_and_torch_op_names():
 def test_big_tensors_hide_their_values():
     W = autograd.randn(30, 30, requires_grad=True)
     src = draw_graph((W * 2).sum(), legend=False).source
-    assert "(30, 30) float64" in src and "data [" not in src
+    assert "(30, 30)<" in src and "data [" not in src
 
 
 def test_released_tensor_graph():
@@ -267,7 +274,7 @@ def test_modules_name_and_cluster_their_parameters():
     model = FakeModule(**{"fc.weight": W, "fc.bias": b})
     src = draw_graph(y, params=model, clusters=module_clusters(model)).source
     assert "<B>fc.weight</B>" in src and "subgraph cluster_m0" in src and "label=fc" in src
-    assert "data (no gradient)" in src                         # x, in the legend too
+    assert "data (no grad)" in src                             # x, in the legend too
     h = W @ x
     z = h + b
     out = z.relu().sum()
@@ -294,3 +301,122 @@ def test_a_value_displays_its_graph_in_jupyter():
     root = ET.fromstring(svg)
     text = " ".join(t.text or "" for t in root.iter() if t.tag.endswith("text"))
     assert "-6" in text and "-3" in text
+
+
+# ---------------------------------------------------------------- issue 15: fitting, options
+
+
+def lecture_mlp(batch: int = 1000):
+    import nn
+    autograd.manual_seed(0)
+    x = autograd.randn(batch, 1)
+    t = x ** 2 + 3
+    net = nn.Sequential(nn.Linear(1, 6), nn.ReLU(), nn.Linear(6, 10), nn.ReLU(),
+                        nn.Linear(10, 6), nn.ReLU(), nn.Linear(6, 1))
+    loss = nn.MSELoss()(net(x), t)
+    return net, x, t, loss
+
+
+def test_auto_layout_goes_top_to_bottom_for_deep_graphs_and_left_to_right_for_wide():
+    y, _ = D.sigmoid_circuit()
+    assert "rankdir=TB" in draw_graph(y).source              # deep: 9 levels, 5 wide
+    xs = [Value(float(i)) for i in range(12)]
+    wide = sum(x * x for x in xs[:1]) + xs[1]                # shallow: 2 levels
+    assert "rankdir=LR" in draw_graph(wide).source
+    flat = Value(1.0) * Value(2.0)
+    assert "rankdir=LR" in draw_graph(flat).source
+
+
+def test_options_are_the_one_place_for_the_defaults():
+    y, _ = D.sigmoid_circuit()
+    assert 'size="12.5,1000"' in draw_graph(y).source       # 1200 px wide at most
+    with D.options(rankdir="LR", legend=False, decimals=2, size=D.SLIDE):
+        src = draw_graph(y).source
+        assert "rankdir=LR" in src and ">leaf</FONT>" not in src and "data 0.73<" in src
+        assert 'size="13.3,7.5"' in src
+        assert draw_graph(y, rankdir="TB", legend=True).source.count("rankdir=TB") == 1
+    src = draw_graph(y).source
+    assert "rankdir=TB" in src and "data 0.7311" in src                # restored
+    with D.options(digits=2):
+        assert "data 0.73<" in draw_graph(y).source
+    with pytest.raises(TypeError, match="unknown option"):
+        D.options(colour="red")
+    with pytest.raises(ValueError, match="rankdir"):
+        D.options(rankdir="diagonal")
+    with pytest.raises(ValueError, match="size"):
+        D.options(size=(0, 1))
+    assert "rankdir=TB" in draw_graph(y).source              # failed calls change nothing
+    assert 'size="4,3"' in draw_graph(y, size=(4, 3)).source
+    assert "size=" not in draw_graph(y, size=None).source.split("\n")[1]
+
+
+@needs_dot
+def test_the_inline_display_honours_the_options():
+    y, _ = D.sigmoid_circuit()
+    with D.options(rankdir="LR"):
+        svg = y._repr_svg_()
+    root = ET.fromstring(svg)
+    w, h = (float(root.get(k).removesuffix("pt")) for k in ("width", "height"))
+    assert w > 2 * h
+    root = ET.fromstring(y._repr_svg_())
+    w, h = (float(root.get(k).removesuffix("pt")) for k in ("width", "height"))
+    assert h > 2 * w
+
+
+@needs_dot
+@pytest.mark.parametrize("which", ["sigmoid", "mlp"])
+def test_default_diagrams_fit_1200_px(which):
+    if which == "sigmoid":
+        y, _ = D.sigmoid_circuit()
+        y.backward()
+        g = draw_graph(y)
+    else:
+        net, x, t, loss = lecture_mlp()
+        loss.backward(retain_graph=True)
+        g = draw_graph(loss, params=net)
+    root = ET.fromstring(render_svg(g))
+    width_px = float(root.get("width").removesuffix("pt")) * 4 / 3
+    assert width_px <= 1200.5
+
+
+def test_a_second_backward_says_which_gradients_accumulated():
+    y, leaves = D.sigmoid_circuit()
+    y.backward()
+    assert "summed over" not in draw_graph(y).source
+    y.backward()
+    src = draw_graph(y).source
+    assert src.count("summed over") == 5 and "one backward gives -0.1966" in src
+    assert "grad -0.3932" in src                             # w0's, twice -0.1966
+    autograd.zero_grad(y)
+    y.backward()
+    assert "summed over" not in draw_graph(y).source
+    y.zero_grad()
+    assert all(v.grad == 0.0 for v in leaves.values())
+
+
+def test_tensor_diagrams_after_backward_show_interior_gradients():
+    W, b, x, y = tensor_graph()
+    src = draw_graph(y, legend=False).source
+    assert ">grad " not in src                                # before backward: none
+    y.backward(retain_graph=True)
+    src = draw_graph(y, legend=False).source
+    nodes = node_lines(src)
+    relu_in = [a for a in nodes.values() if "data [1.000, -0.5000]" in a][0]
+    assert "grad [1.000, 0.000]" in relu_in                  # d y / d (Wx + b), kept
+    assert W.grad is not None and y._parents[0]._grad is None   # nothing stored on the graph
+
+
+def test_modules_are_named_by_what_they_are():
+    net, x, t, loss = lecture_mlp(batch=4)
+    clusters = D.module_clusters(net)
+    assert list(clusters)[:2] == ["0: Linear(1 -> 6)", "2: Linear(6 -> 10)"]
+    src = draw_graph(loss, params=net, names={x: "x", t: "y"}, clusters=clusters,
+                     collapse=True).source
+    assert '"0: Linear(1 -&gt; 6)"' in src or "0: Linear(1 -&gt; 6)" in src
+    assert ">module (collapsed)</FONT>" in src                # in the legend
+    src = D.make_dot(loss, params=dict(net.named_parameters()), legend=False).source
+    assert "<B>0.weight</B>" in src and "<B>6.bias</B>" in src
+    assert re.search(r"-> op\d+ \[label=input\]", src)       # Addmm: input, weight, bias
+    assert re.search(r"-> op\d+ \[label=weight\]", src) and "[label=bias]" in src
+    src = draw_graph(loss, names={x: "x", t: "y"}, legend=False).source
+    assert "<B>x</B>" in src and "<B>y</B>" in src

@@ -68,14 +68,15 @@ def test_frames_show_known_gradients_highlight_and_products():
     assert len(frames) == 9
     start, second = frames[0].source, frames[2].source
     assert start.count(">grad ?<") == 12 and ">grad 1.00<" in start
-    assert "step 0 of 8" in start and "#d62728" not in start
+    assert "step 0 of 8" not in start and "#d62728" not in start   # the page has the caption
+    assert "step 0 of 8" in frame_graphs(out, titles=True)[0].source
     # step 2 processes x4 = 1 + x3 (the add): x3 gets 1.00 x -0.53 = -0.53
     assert re.search(r"-> op1 \[label=\"b: 1.00 x -0.53 = -0.53\"", second)
     assert second.count('COLOR="#d62728"') == 1          # the node being processed
-    assert "step 2 of 8" in second
+    assert "step 2 of 8" in frame_graphs(out, titles=True)[2].source
     last = frames[-1].source
     assert ">grad ?<" not in last
-    assert "<B>w0</B></TD><TD>data 2.00</TD><TD>grad -0.20<" in last
+    assert "<B>w0</B></TD></TR><TR><TD>data 2.00</TD></TR><TR><TD>grad -0.20<" in last
 
 
 def test_page_is_self_contained():
@@ -100,3 +101,43 @@ def test_write_steps(tmp_path):
     assert page.count("<svg") == 9 and "step 0 of 8" in page
     assert "http://www.w3.org" in page          # SVG namespaces only, nothing fetched
     assert not re.search(r"(src|href)=\"https?:", page)
+
+
+# ---------------------------------------------------------------- issue 15: the stepper
+def test_page_has_zoom_pan_and_one_caption():
+    page = steps_html(["<svg>a</svg>", "<svg>b</svg>"], ["start", "step 1 of 1"])
+    for role in ("zoom-in", "zoom-out", "fit", "actual", "stage", "canvas"):
+        assert f'data-role="{role}"' in page, role
+    assert '"+"' in page and '"-"' in page and '"wheel"' in page and "pointermove" in page
+    assert page.count(">start</p>") == 1                    # the caption, once
+    assert "toggle" not in page.split("<script>")[0]        # one view: no toggle
+
+
+@needs_dot
+def test_frames_carry_the_layout_flags():
+    out, _ = circuit()
+    lr = frame_graphs(out, rankdir="LR", legend=False)[1].source
+    assert "rankdir=LR" in lr and ">leaf</FONT>" not in lr
+    tb = frame_graphs(out, rankdir="TB", legend=True)[1].source
+    assert "rankdir=TB" in tb and ">leaf</FONT>" in tb
+    named = frame_graphs(out, names={out: "out!"})[0].source
+    assert "<B>out!</B>" in named
+
+
+@needs_dot
+def test_notebook_stepper_is_self_contained_and_scoped():
+    from autograd.diagrams import sigmoid_circuit, sigmoid_gate, stepper
+    y, _ = sigmoid_circuit()
+    g, _ = sigmoid_gate()
+    st = stepper(y, grouped=g, labels=("primitive ops", "one sigmoid gate"))
+    one, two = st._repr_html_(), st._repr_html_()
+    assert "http://" not in one.replace("http://www.w3.org", "")
+    assert "<link" not in one and "src=" not in one
+    p1 = re.search(r'id="(cg\d+-)stepper"', one).group(1)
+    p2 = re.search(r'id="(cg\d+-)stepper"', two).group(1)
+    assert p1 != p2                                          # two steppers in one notebook
+    assert one.count("<svg") == 9 + 6                        # both views: frames
+    assert 'data-role="toggle"' in one and "one sigmoid gate" in one
+    assert 'data-view="1" data-step="3"' in one
+    page = st.page()
+    assert page.startswith("<!DOCTYPE html>") and 'id="prev"' in page

@@ -1,6 +1,7 @@
 """The step-by-step page in a real browser: headless Chromium driven through chromedriver's
 W3C WebDriver HTTP API (plain JSON over urllib, no selenium). Skipped when Chromium,
 chromedriver or Graphviz's dot is not installed."""
+import contextlib
 import json
 import os
 import shutil
@@ -78,8 +79,9 @@ def free_port() -> int:
         return s.getsockname()[1]
 
 
-@pytest.fixture
-def browser(tmp_path):
+@contextlib.contextmanager
+def open_browser(tmp_path):
+    """chromedriver + a headless Chromium session; both stopped on the way out."""
     port = free_port()
     proc = subprocess.Popen([CHROMEDRIVER, f"--port={port}"], stdout=subprocess.DEVNULL,
                             stderr=subprocess.DEVNULL)
@@ -115,10 +117,26 @@ def browser(tmp_path):
             proc.kill()
 
 
+def viewport(driver: WebDriver, width: int, height: int) -> None:
+    """Make the page's viewport exactly width x height CSS px (a projector: 1280 x 720)."""
+    driver.call("POST", "/goog/cdp/execute", {"cmd": "Emulation.setDeviceMetricsOverride",
+                                              "params": {"width": width, "height": height,
+                                                         "deviceScaleFactor": 1,
+                                                         "mobile": False}})
+
+
+@pytest.fixture(scope="module")
+def browser(tmp_path_factory):
+    """One Chromium for the module's tests (each start costs seconds)."""
+    with open_browser(tmp_path_factory.mktemp("chromium")) as driver:
+        yield driver
+
+
 def test_the_page_steps_through_the_frames(browser, tmp_path):
     out, _ = build("1/(1+exp(-(w0*x0+w1*x1+w2)))",
                    {"w0": 2, "x0": -1, "w1": -3, "x1": -2, "w2": -3})
     page = Path(write_steps(out, tmp_path / "steps")[-1])
+    viewport(browser, 1400, 900)
     browser.call("POST", "/url", {"url": page.as_uri()})          # file://, no server
 
     assert browser.text("#counter") == "step 0 of 8"
@@ -144,3 +162,50 @@ def test_the_page_steps_through_the_frames(browser, tmp_path):
         browser.press(ARROW_RIGHT)
     assert browser.text("#counter") == "step 8 of 8" and browser.displayed("#frame-8")
     assert browser.call("GET", f"/element/{browser.find('#next')}/enabled") is False
+
+
+def run_js(browser, script: str, *args):
+    return browser.call("POST", "/execute/sync", {"script": script, "args": list(args)})
+
+
+def test_the_page_fills_a_projector_and_its_text_is_readable(browser, tmp_path):
+    """At 1280 x 720 the diagram fills the window below the controls, node text is at
+    least 14 px tall, the caption appears once, and zoom (buttons, keys) and the
+    following of the processed node work."""
+    out, _ = build("1/(1+exp(-(w0*x0+w1*x1+w2)))",
+                   {"w0": 2, "x0": -1, "w1": -3, "x1": -2, "w2": -3})
+    page = Path(write_steps(out, tmp_path / "steps")[-1])
+    viewport(browser, 1280, 720)
+    browser.call("POST", "/url", {"url": page.as_uri()})
+    assert run_js(browser, "return [window.innerWidth, window.innerHeight]") == [1280, 720]
+    stage = run_js(browser, "var r = document.querySelector('.cg-stage')"
+                            ".getBoundingClientRect(); return [r.width, r.height, r.bottom]")
+    assert stage[0] >= 1200 and stage[1] >= 500 and stage[2] <= 720     # fills, no scroll
+    heights = run_js(browser, "return Array.from(document.querySelectorAll("
+                              "'.cg-frame:not([hidden]) g.node text')).map("
+                              "function (t) { return t.getBoundingClientRect().height; })")
+    text_px = min(h for h in heights if h > 0)
+    assert text_px >= 14, heights
+    print(f"node text height at 1280 x 720: {text_px:.1f} px")
+    body = browser.text("body")
+    assert body.count("start at the output") == 1           # the caption once
+    zoom = browser.text("[data-role=zoom]")
+    browser.click("[data-role=zoom-in]")
+    assert browser.text("[data-role=zoom]") != zoom
+    browser.press("-")
+    assert browser.text("[data-role=zoom]") == zoom
+    browser.press("0")                                       # fit: the whole graph
+    fitted = run_js(browser, "var s = document.querySelector('.cg-frame:not([hidden]) svg')"
+                             ".getBoundingClientRect(), r = document.querySelector("
+                             "'.cg-stage').getBoundingClientRect();"
+                             "return [s.height <= r.height + 1, s.width <= r.width + 1]")
+    assert fitted == [True, True]
+    browser.press("1")
+    for _ in range(5):                                       # the processed node stays in view
+        browser.press(ARROW_RIGHT)
+        seen = run_js(browser, "var h = document.querySelector('.cg-frame:not([hidden]) .hot')"
+                               ".getBoundingClientRect(), r = document.querySelector("
+                               "'.cg-stage').getBoundingClientRect(); return h.top >= r.top "
+                               "&& h.bottom <= r.bottom && h.left >= r.left && "
+                               "h.right <= r.right")
+        assert seen is True

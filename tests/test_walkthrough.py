@@ -141,8 +141,12 @@ def test_node_with_several_consumers_sums_over_them():
     assert [t.upstream for t in by["a"].terms] == [12.0, 12.0]
     assert by["a"].grad == 8 * 3.0
     text = format_chain_rule_table(rows)
-    assert "dc/db = dc/dc * dc/db + dc/dc * dc/db = 1.00 * 6.00 + 1.00 * 6.00 = 12.00" in text
-    assert "dc/da = dc/db * db/da + dc/db * db/da = 12.00 * 1.00 + 12.00 * 1.00 = 24.00" in text
+    # a node used twice: its gradient is the explicit sum over its uses, each local
+    # derivative a partial (∂) and named by the argument it is
+    assert ("dc/db = dc/dc * ∂c/∂b (as a) + dc/dc * ∂c/∂b (as b) = 1.00 * 6.00 + 1.00 * 6.00 "
+            "= 12.00") in text
+    assert ("dc/da = dc/db * ∂b/∂a (as a) + dc/db * ∂b/∂a (as b) = 12.00 * 1.00 + 12.00 * "
+            "1.00 = 24.00") in text
 
 
 def test_generated_names_skip_labels_in_use():
@@ -157,11 +161,11 @@ def test_generated_names_skip_labels_in_use():
 def test_format_reads_like_the_slides(rows):
     text = format_chain_rule_table(rows)
     for line in ("dy/dy = 1.00",
-                 "dy/dx4 = dy/dy * dy/dx4 = 1.00 * -0.53 = -0.53",
-                 "dy/dx3 = dy/dx4 * dx4/dx3 = -0.53 * 1.00 = -0.53",
-                 "dy/dx2 = dy/dx3 * dx3/dx2 = -0.53 * 0.37 = -0.20",
-                 "dy/d(sum) = dy/dx2 * dx2/d(sum) = -0.20 * -1.00 = 0.20",
-                 "dy/dx1 = dy/dn2 * dn2/dx1 = 0.20 * -3.00 = -0.59"):
+                 "dy/dx4 = dy/dy * ∂y/∂x4 = 1.00 * -0.53 = -0.53",
+                 "dy/dx3 = dy/dx4 * ∂x4/∂x3 = -0.53 * 1.00 = -0.53",
+                 "dy/dx2 = dy/dx3 * ∂x3/∂x2 = -0.53 * 0.37 = -0.20",
+                 "dy/d(sum) = dy/dx2 * ∂x2/∂(sum) = -0.20 * -1.00 = 0.20",
+                 "dy/dx1 = dy/dn2 * ∂n2/∂x1 = 0.20 * -3.00 ≈ -0.59"):
         assert line in text
     lines = text.splitlines()
     assert len(lines) == 2 + len(rows)
@@ -183,10 +187,12 @@ def test_sigmoid_op_gives_the_same_gradients(rows):
         assert abs(v.grad - by[name]) <= TOL, name
 
 
-def test_rejects_tensors():
+def test_rejects_tensors_with_more_than_one_element_at_the_output():
     t = autograd.tensor([1.0, 2.0], requires_grad=True)
-    with pytest.raises(TypeError):
-        chain_rule_table((t * t).sum())
+    with pytest.raises(TypeError, match="one-element"):
+        chain_rule_table(t * t)
+    with pytest.raises(TypeError, match="Value or a one-element Tensor"):
+        chain_rule_table(3.0)
 
 
 def test_exports():
@@ -198,8 +204,8 @@ def test_exports():
 def test_example_script_prints_the_numbers():
     out = subprocess.run([sys.executable, str(ROOT / "examples" / "chain_rule.py"), "--quick"],
                          capture_output=True, text=True, check=True, cwd=ROOT, timeout=60).stdout
-    for line in ("dy/dy = 1.00", "= -0.53", "dy/dx3 = dy/dx4 * dx4/dx3 = -0.53 * 1.00 = -0.53",
-                 "= -0.20", "dy/d(sum) = dy/dx2 * dx2/d(sum) = -0.20 * -1.00 = 0.20",
+    for line in ("dy/dy = 1.00", "= -0.53", "dy/dx3 = dy/dx4 * ∂x4/∂x3 = -0.53 * 1.00 = -0.53",
+                 "-0.20", "dy/d(sum) = dy/dx2 * ∂x2/∂(sum) = -0.20 * -1.00 = 0.20",
                  "0.73 * 0.27 = 0.20"):
         assert line in out
     grads = {"w0": "-0.20", "x0": "0.39", "w1": "-0.39", "x1": "-0.59", "w2": "0.20"}
@@ -210,3 +216,77 @@ def test_example_script_prints_the_numbers():
                            "--digits", "4"], capture_output=True, text=True, check=True,
                           cwd=ROOT, timeout=60).stdout
     assert "-0.5898" in four and "0.1966" in four
+
+
+# ---------------------------------------------------------------- issue 15: reads like the lecture
+def test_locals_are_partials_and_totals_are_d():
+    y, _ = sigmoid_circuit()
+    text = format_chain_rule_table(chain_rule_table(y))
+    assert "dy/dx4 = dy/dy * ∂y/∂x4 = 1.00 * -0.53 = -0.53" in text
+    assert "dy/dy * dy/dx4" not in text
+    ascii_text = format_chain_rule_table(chain_rule_table(y), partial="d")
+    assert "dy/dx3 = dy/dx4 * dx4/dx3" in ascii_text and "∂" not in ascii_text
+
+
+def test_products_that_do_not_check_at_two_decimals_are_marked():
+    y, _ = sigmoid_circuit()
+    text = format_chain_rule_table(chain_rule_table(y))
+    assert "dy/dx1 = dy/dn2 * ∂n2/∂x1 = 0.20 * -3.00 ≈ -0.59" in text   # 0.60 from the shown
+    assert "dy/dw0 = dy/dn1 * ∂n1/∂w0 = 0.20 * -1.00 = -0.20" in text
+    text4 = format_chain_rule_table(chain_rule_table(y), digits=4)
+    assert "0.1966 * -3.0000 = -0.5898" in text4                        # checks at 4
+
+
+def test_power_rule_is_simplified():
+    x = Value(3.0, label="x")
+    y = x ** 2 + x ** 3 + x ** -1 + x ** 1.5
+    by = {r.expression: r for r in chain_rule_table(y)}
+    assert by["x ** 2"].node is not None
+    x_row = [r for r in chain_rule_table(y) if r.name == "x"][0]
+    assert sorted(t.local_formula for t in x_row.terms) == sorted(
+        ["2*x", "3*x^2", "-x^(-2)", "1.5*x^0.5"])
+
+
+def test_rename_and_walkthrough_object():
+    y, _ = sigmoid_circuit()
+    w = autograd.diagrams.walkthrough(y, names={"n3": "partial_sum"})
+    assert "dy/d(partial_sum)" in str(w) and "n3" not in str(w)
+    assert "dy/dx4 = dy/dy * dy/dx4" in repr(w)                       # ASCII repr
+    page = w._repr_html_()
+    assert page.startswith("<table") and "∂x4/∂x3" in page and "<td" in page
+    assert page.count("<tr>") == len(w.rows) + 1
+    assert w.names[y] == "y"
+    src = w.diagram().source
+    assert "<B>partial_sum</B>" in src and "<B>n1</B>" in src and "data 0.73<" in src
+    with pytest.raises(ValueError, match="no node is named nope"):
+        chain_rule_table(y, rename={"nope": "x"})
+
+
+def test_the_grouped_gate_gives_the_same_gradients():
+    y, a = sigmoid_circuit()
+    g, b = autograd.diagrams.sigmoid_gate()
+    y.backward()
+    g.backward()
+    for name in a:
+        assert a[name].grad == pytest.approx(b[name].grad, abs=1e-15)
+    assert len(chain_rule_table(g)) == 10 and len(chain_rule_table(y)) == 13
+
+
+def test_small_tensor_graphs_get_a_table_too():
+    """A small Tensor graph: values, upstream gradients and totals are arrays; the totals are
+    backward's gradients."""
+    W = autograd.tensor([[1.0, 2.0], [3.0, 4.0]], requires_grad=True)
+    b = autograd.tensor([2.0, 0.5], requires_grad=True)
+    x = autograd.tensor([1.0, -1.0])
+    y = (W @ x + b).relu().sum()
+    rows = chain_rule_table(y, labels={W: "W", b: "b", y: "y"})
+    by = {r.name: r for r in rows}
+    y.backward(retain_graph=True)
+    assert (by["W"].grad == W.grad._data).all() and (by["b"].grad == b.grad._data).all()
+    text = str(autograd.diagrams.walkthrough(y, labels={W: "W", b: "b", y: "y"}))
+    assert "dy/db = dy/dn2 * ∂n2/∂b = [1.00, 0.00] * [1.00, 1.00] = [1.00, 0.00]" in text
+    assert "dy/dW = dy/dn1 * ∂n1/∂W = vjp([1.00, 0.00]) = [[1.00, -1.00], [0.00, 0.00]]" in text
+    with pytest.raises(ValueError, match="small tensors"):
+        chain_rule_table((autograd.randn(100, requires_grad=True) * 2).sum())
+    with pytest.raises(TypeError, match="one-element"):
+        chain_rule_table(autograd.randn(3, requires_grad=True) * 2)

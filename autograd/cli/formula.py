@@ -7,7 +7,9 @@
 
 The text is read by a small hand-written parser that knows only a whitelist:
 numbers, variable names, `+ - * / **`, unary minus and plus, parentheses, and the
-one-input functions of the rule registry (`FUNCTIONS`: exp, log, sqrt, tanh, ...).
+functions of the rule registry (`FUNCTIONS`: every elementwise rule without an operator
+symbol: exp, log, sqrt, tanh, ... with one argument, atan2(y, x), hypot(x, y), ... with
+as many as the rule has inputs).
 Everything else (attribute access, other calls, subscripts, lambdas, comparisons,
 ...) is refused with a `FormulaError` whose message shows the formula with a caret
 under the offending part. Nothing is ever handed to Python's eval, exec or compile. Length, nesting
@@ -25,13 +27,19 @@ from .. import rules as R
 from ..value import Value
 
 __all__ = ["FormulaError", "FUNCTIONS", "MAX_LENGTH", "MAX_DEPTH", "MAX_EXPONENT",
-           "parse", "variables", "build"]
+           "parse", "variables", "build", "arity"]
 
 MAX_LENGTH = 2000      # characters in a formula
 MAX_DEPTH = 64         # nested parentheses, unary signs and powers
 MAX_EXPONENT = 1000.0  # largest |exponent| of a constant power
-# The functions a formula may call: every one-input elementwise rule that has no operator.
-FUNCTIONS = {r.name: r for r in R.ELEMENTWISE if len(r.grads) == 1 and r.symbol is None}
+# The functions a formula may call: every elementwise rule that has no operator symbol;
+# it takes as many arguments as the rule has inputs (`arity`).
+FUNCTIONS = {r.name: r for r in R.ELEMENTWISE if r.symbol is None}
+
+
+def arity(name: str) -> int:
+    """How many arguments the formula function `name` takes (its rule's inputs)."""
+    return len(FUNCTIONS[name].grads)
 _KEYWORDS = {"lambda", "import", "and", "or", "not", "if", "else", "for", "in", "is", "None",
              "True", "False", "await", "yield", "del", "global", "class", "def", "return"}
 
@@ -77,7 +85,7 @@ class Var:
 @dataclass
 class Call:
     func: str
-    arg: "Expr"
+    args: list["Expr"]
     start: int
     end: int
 
@@ -257,16 +265,25 @@ class _Parser:
         if name not in FUNCTIONS:
             raise FormulaError(f"unknown function {name!r}; allowed: {', '.join(FUNCTIONS)}",
                                self.text, col, col + len(name))
+        n = arity(name)
+        takes = _takes(name, n)
         open_tok = self.take()
         self.enter(open_tok)
         if self.peek()[1] == ")":
-            raise self.fail(f"{name} takes one argument", self.peek())
-        arg = self.expr()
-        if self.peek()[1] == "," and self.peek()[0] == "op":
-            raise self.fail(f"{name} takes one argument", self.peek())
+            raise self.fail(f"{takes}, got none", self.peek())
+        args = [self.expr()]
+        while self.peek()[1] == "," and self.peek()[0] == "op":
+            comma = self.take()
+            if len(args) == n:
+                raise self.fail(f"{takes}; this is argument {n + 1}", comma)
+            if self.peek()[1] == ")":
+                raise self.fail(f"{takes}; an argument is missing after ','", self.peek())
+            args.append(self.expr())
+        if len(args) < n and self.peek()[1] == ")":
+            raise self.fail(f"{takes}, got {len(args)}", self.peek())
         close = self.expect_close(open_tok)
         self.depth -= 1
-        return Call(name, arg, col, close[2] + 1)
+        return Call(name, args, col, close[2] + 1)
 
     def expect_close(self, open_tok: tuple[str, str, int]) -> tuple[str, str, int]:
         tok = self.peek()
@@ -277,6 +294,13 @@ class _Parser:
                 raise self.fail("this '(' is never closed", open_tok)
             raise self.fail(f"expected ')' but found {tok[1]!r}", tok)
         return self.take()
+
+
+def _takes(name: str, n: int) -> str:
+    """'atan2 takes 2 arguments (atan2(a, b))': the arity, as error messages say it."""
+    letters = ", ".join("abcdefgh"[:n]) if n <= 8 else "..."
+    count = "one argument" if n == 1 else f"{n} arguments"
+    return f"{name} takes {count} ({name}({letters}))"
 
 
 def parse(text: str) -> Expr:
@@ -299,7 +323,7 @@ def _children(e: Expr) -> list[Expr]:
     if isinstance(e, (Unary,)):
         return [e.operand]
     if isinstance(e, Call):
-        return [e.arg]
+        return list(e.args)
     return []
 
 
@@ -380,9 +404,12 @@ def _compute(e: Expr, args: list, leaves: dict[str, Value], text: str) -> Value 
                 return a
             return -a if isinstance(a, Value) else R.Neg.forward(a)
         if isinstance(e, Call):
-            (a,) = args
             rule = FUNCTIONS[e.func]
-            return a._unary(rule) if isinstance(a, Value) else rule.forward(a)
+            if len(args) == 1 and isinstance(args[0], Value):
+                return args[0]._unary(rule)
+            if any(isinstance(a, Value) for a in args):
+                return Value._node(rule, tuple(args))     # numbers stay constants
+            return float(rule.forward(*args))
         a, b = args
         if e.op == "**" and not isinstance(b, Value) and abs(b) > MAX_EXPONENT:
             raise FormulaError(f"the exponent {b:g} is too large (the limit is "
