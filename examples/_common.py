@@ -4,6 +4,8 @@ from __future__ import annotations
 import argparse
 import sys
 import time
+from pathlib import Path
+from typing import Any
 
 
 def parse_args(description: str, argv: list[str] | None = None, plot: bool = False
@@ -15,8 +17,11 @@ def parse_args(description: str, argv: list[str] | None = None, plot: bool = Fal
                          "in full)")
     ap.add_argument("--seed", type=int, default=0, help="random seed (default 0)")
     if plot:
-        ap.add_argument("--plot", default="mlp_loss.png", metavar="PATH",
-                        help="where to save the loss curve (needs matplotlib; default %(default)s)")
+        ap.add_argument("--plot", default=str(Path(__file__).resolve().parent.parent / "out"
+                                              / "mlp_loss.png"), metavar="PATH",
+                        help="where to save the loss curve (needs matplotlib; default "
+                             "out/mlp_loss.png at the top of the checkout, never the current "
+                             "directory)")
     return ap.parse_args(argv)
 
 
@@ -51,6 +56,7 @@ def save_loss_plot(losses: list[float], path: str, title: str) -> str | None:
         print("note: matplotlib is not installed, so no loss plot was written "
               "(pip install -e \".[plot]\")")
         return None
+    Path(path).resolve().parent.mkdir(parents=True, exist_ok=True)
     fig, ax = plt.subplots(figsize=(6, 4))
     ax.plot(losses)
     ax.set_yscale("log")
@@ -62,3 +68,39 @@ def save_loss_plot(losses: list[float], path: str, title: str) -> str | None:
     plt.close(fig)
     print(f"loss curve written to {path}")
     return path
+
+
+# ---------------------------------------------------------------- the course examples
+# (moons.py, classification.py, digits_cnn.py): an output folder and optional matplotlib.
+OUT_DEFAULT = Path(__file__).resolve().parent.parent / "out"
+
+
+def course_args(description: str, argv: list[str] | None = None) -> argparse.Namespace:
+    """--quick, --seed and --out DIR (where plots go; default out/ at the top of the checkout,
+    never the current directory)."""
+    ap = argparse.ArgumentParser(description=description)
+    ap.add_argument("--quick", action="store_true", help="a short run, as the tests use")
+    ap.add_argument("--seed", type=int, default=0, help="random seed (default 0)")
+    ap.add_argument("--out", type=Path, default=OUT_DEFAULT, metavar="DIR",
+                    help="folder for the plots (created if missing; default %(default)s)")
+    return ap.parse_args(argv)
+
+
+def out_file(args: argparse.Namespace, name: str) -> Path:
+    """args.out / name, creating the folder."""
+    folder = Path(args.out)
+    folder.mkdir(parents=True, exist_ok=True)
+    return folder / name
+
+
+def pyplot(what: str) -> Any:
+    """matplotlib.pyplot (headless), or None after a note saying `what` was not drawn."""
+    try:
+        import matplotlib
+        matplotlib.use("Agg")
+        from matplotlib import pyplot as plt
+    except ImportError:
+        print(f"note: matplotlib is not installed, so {what} was not drawn "
+              "(pip install matplotlib, or pip install -e \".[examples]\")")
+        return None
+    return plt

@@ -243,7 +243,7 @@ def test_generator_is_honoured():
     for sampler in (RandomSampler(ds, generator=np.random.default_rng(1)),
                     SubsetRandomSampler(range(30), generator=np.random.default_rng(1))):
         assert list(sampler) != list(range(30))
-    with pytest.raises(TypeError, match="generator must be a numpy.random.Generator"):
+    with pytest.raises(TypeError, match="generator must be an autograd.Generator, a numpy"):
         DataLoader(ds, shuffle=True, generator=0)
     with pytest.raises(TypeError, match="got int"):
         RandomSampler(ds, generator=0)
@@ -776,3 +776,20 @@ def test_loader_batches_match_torch(torch, batch_size, drop_last):
     assert len(ours) == len(theirs)
     for a, b in zip(ours, theirs):
         assert_like_torch(a, b, torch)
+
+
+def test_an_autograd_generator_seeds_the_split_and_the_shuffle():
+    """As PyTorch scripts pass a torch.Generator: the same seed gives the same split and order."""
+    import autograd
+    from autograd.utils.data import DataLoader, TensorDataset, random_split
+    ds = TensorDataset(autograd.arange(20))
+    splits = [random_split(ds, [15, 5], generator=autograd.Generator().manual_seed(3))
+              for _ in range(2)]
+    assert splits[0][0].indices == splits[1][0].indices
+    assert sorted(splits[0][0].indices + splits[0][1].indices) == list(range(20))
+    orders = [[int(v) for (b,) in DataLoader(ds, batch_size=7, shuffle=True,
+                                            generator=autograd.Generator().manual_seed(5))
+               for v in b.tolist()] for _ in range(2)]
+    assert orders[0] == orders[1] and orders[0] != list(range(20))
+    with pytest.raises(TypeError, match="generator must be"):
+        random_split(ds, [10, 10], generator=5)

@@ -21,7 +21,8 @@ the names, signatures, defaults, errors and results are PyTorch's. The pieces:
     DataLoader              iterates over a dataset in batches
     get_worker_info         always None: there are no worker processes (see DataLoader)
 
-Randomness. Samplers draw from the `generator` they are given (a `numpy.random.Generator`), or,
+Randomness. Samplers draw from the `generator` they are given (an `autograd.Generator` or a
+`numpy.random.Generator`), or,
 without one, from `autograd.generator()` as it is when the iteration starts, so
 `autograd.manual_seed(0)` before a training loop makes every epoch's order reproducible. The
 numbers differ from PyTorch's (another generator); the semantics are the same: each epoch a
@@ -71,15 +72,20 @@ U = TypeVar("U")
 _NOT_NUMERIC = "SUOVMm"     # numpy kinds that are no tensor: str, bytes, object, void, datetimes
 
 
-def _check_generator(generator: Any, where: str) -> np.random.Generator | None:
-    if generator is None or isinstance(generator, np.random.Generator):
+def _check_generator(generator: Any, where: str) -> Any:
+    """`generator` if it is one (an `autograd.Generator`, as PyTorch scripts pass a
+    `torch.Generator`, or a `numpy.random.Generator`) or None; else a TypeError."""
+    if generator is None or isinstance(generator, (np.random.Generator, autograd.Generator)):
         return generator
-    raise TypeError(f"{where}: generator must be a numpy.random.Generator "
-                    f"(numpy.random.default_rng(seed)) or None, got {type(generator).__name__}")
+    raise TypeError(f"{where}: generator must be an autograd.Generator, a "
+                    f"numpy.random.Generator or None, got {type(generator).__name__}")
 
 
-def _rng(generator: np.random.Generator | None) -> np.random.Generator:
-    return generator if generator is not None else autograd.generator()
+def _rng(generator: Any) -> np.random.Generator:
+    """The numpy generator to draw from now (an autograd.Generator's current one)."""
+    if generator is None:
+        return autograd.generator()
+    return generator.numpy if isinstance(generator, autograd.Generator) else generator
 
 
 # ==================================================================== datasets
@@ -258,7 +264,8 @@ class ChainDataset(IterableDataset):
 
 
 def random_split(dataset: Dataset[T], lengths: Sequence[int | float],
-                 generator: np.random.Generator | None = None) -> list[Subset[T]]:
+                 generator: "np.random.Generator | autograd.Generator | None" = None
+                 ) -> list[Subset[T]]:
     """Split `dataset` into disjoint random Subsets of the given lengths.
 
     `lengths` are sizes summing to `len(dataset)`, or fractions summing to 1: each split then
@@ -345,11 +352,11 @@ class RandomSampler(Sampler[int]):
 
     data_source: Sized
     replacement: bool
-    generator: np.random.Generator | None
+    generator: "np.random.Generator | autograd.Generator | None"
 
     def __init__(self, data_source: Sized, replacement: bool = False,
                  num_samples: int | None = None,
-                 generator: np.random.Generator | None = None) -> None:
+                 generator: "np.random.Generator | autograd.Generator | None" = None) -> None:
         self.data_source = data_source
         self.replacement = replacement
         self._num_samples = num_samples
@@ -392,10 +399,10 @@ class SubsetRandomSampler(Sampler[int]):
     """
 
     indices: Sequence[int]
-    generator: np.random.Generator | None
+    generator: "np.random.Generator | autograd.Generator | None"
 
     def __init__(self, indices: Sequence[int],
-                 generator: np.random.Generator | None = None) -> None:
+                 generator: "np.random.Generator | autograd.Generator | None" = None) -> None:
         self.indices = indices
         self.generator = _check_generator(generator, "SubsetRandomSampler")
 
@@ -424,10 +431,10 @@ class WeightedRandomSampler(Sampler[int]):
     weights: autograd.Tensor
     num_samples: int
     replacement: bool
-    generator: np.random.Generator | None
+    generator: "np.random.Generator | autograd.Generator | None"
 
     def __init__(self, weights: Any, num_samples: int, replacement: bool = True,
-                 generator: np.random.Generator | None = None) -> None:
+                 generator: "np.random.Generator | autograd.Generator | None" = None) -> None:
         if isinstance(num_samples, bool) or not isinstance(num_samples, int) or num_samples <= 0:
             raise ValueError(f"WeightedRandomSampler: num_samples should be a positive integer "
                              f"value, but got num_samples={num_samples!r}")
@@ -760,7 +767,7 @@ class DataLoader(Generic[T_co]):
     drop_last: bool
     sampler: Sampler | Iterable
     batch_sampler: Sampler[list[int]] | Iterable[list[int]] | None
-    generator: np.random.Generator | None
+    generator: "np.random.Generator | autograd.Generator | None"
     collate_fn: Callable[[Any], Any]
     __initialized = False
 
@@ -772,7 +779,7 @@ class DataLoader(Generic[T_co]):
                  pin_memory: bool = False, drop_last: bool = False, timeout: float = 0,
                  worker_init_fn: Callable[[int], None] | None = None,
                  multiprocessing_context: Any = None,
-                 generator: np.random.Generator | None = None, *,
+                 generator: "np.random.Generator | autograd.Generator | None" = None, *,
                  prefetch_factor: int | None = None, persistent_workers: bool = False,
                  pin_memory_device: str = "", in_order: bool = True) -> None:
         if isinstance(num_workers, bool) or not isinstance(num_workers, int) or num_workers < 0:

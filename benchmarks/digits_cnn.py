@@ -1,0 +1,149 @@
+"""One training epoch of the digits CNN (examples/digits_cnn.py's model), ours against PyTorch.
+
+The model: Conv2d(1, 16, 3, padding=1) + BatchNorm2d + ReLU + MaxPool2d(2), Conv2d(16, 32, 3,
+padding=1) + BatchNorm2d + ReLU + MaxPool2d(2), Flatten, Dropout(0.25), Linear(128, 10);
+cross-entropy, Adam (lr 1e-2), float32, batches of 64 over 1,437 images of 8x8 (the digits
+training split's size). The images are random here: an epoch's time does not depend on what
+they show, and the benchmark then needs neither scikit-learn nor the example. Both libraries
+start from the same weights and see the same batches; PyTorch runs on one thread, as this
+library's numpy does for these sizes. Reported: ms per epoch, best of the passes.
+"""
+from __future__ import annotations
+
+import time
+from typing import Any, Callable
+
+import numpy as np
+
+from benchmarks import verdict
+
+N_TRAIN, BATCH_SIZE = 1437, 64
+
+
+def make_data(seed: int = 0) -> tuple[np.ndarray, np.ndarray]:
+    rng = np.random.default_rng(seed)
+    images = rng.uniform(0, 1, (N_TRAIN, 1, 8, 8)).astype(np.float32)
+    labels = rng.integers(0, 10, N_TRAIN).astype(np.int64)
+    return images, labels
+
+
+def build(nn: Any) -> Any:
+    """The model, from a module namespace that spells PyTorch's names (ours or torch.nn)."""
+    return nn.Sequential(
+        nn.Conv2d(1, 16, 3, padding=1), nn.BatchNorm2d(16), nn.ReLU(), nn.MaxPool2d(2),
+        nn.Conv2d(16, 32, 3, padding=1), nn.BatchNorm2d(32), nn.ReLU(), nn.MaxPool2d(2),
+        nn.Flatten(), nn.Dropout(0.25), nn.Linear(128, 10))
+
+
+def batches(n: int, seed: int) -> list[np.ndarray]:
+    order = np.random.default_rng(seed).permutation(n)
+    return [order[i:i + BATCH_SIZE] for i in range(0, n, BATCH_SIZE)]
+
+
+def ours_epoch(images: np.ndarray, labels: np.ndarray, state: dict) -> Callable[[], float]:
+    import autograd
+    import nn
+    autograd.manual_seed(0)
+    net = build(nn)
+    net.load_state_dict({k: autograd.from_numpy(v.copy()) for k, v in state.items()})
+    opt = nn.optim.Adam(net.parameters(), lr=1e-2)
+    loss_fn = nn.CrossEntropyLoss()
+    x_all, y_all = autograd.from_numpy(images), autograd.from_numpy(labels)
+    epoch_no = [0]
+
+    def epoch() -> float:
+        total = 0.0
+        for idx in batches(len(images), epoch_no[0]):
+            opt.zero_grad()
+            loss = loss_fn(net(x_all[idx]), y_all[idx])
+            loss.backward()
+            opt.step()
+            total += loss.item()
+        epoch_no[0] += 1
+        return total
+    return epoch
+
+
+def torch_epoch(images: np.ndarray, labels: np.ndarray, state: dict) -> Callable[[], float]:
+    import torch
+    torch.manual_seed(0)
+    net = build(torch.nn)
+    net.load_state_dict({k: torch.from_numpy(v.copy()) for k, v in state.items()})
+    opt = torch.optim.Adam(net.parameters(), lr=1e-2)
+    loss_fn = torch.nn.CrossEntropyLoss()
+    x_all, y_all = torch.from_numpy(images), torch.from_numpy(labels)
+    epoch_no = [0]
+
+    def epoch() -> float:
+        total = 0.0
+        for idx in batches(len(images), epoch_no[0]):
+            opt.zero_grad()
+            loss = loss_fn(net(x_all[torch.from_numpy(idx)]), y_all[torch.from_numpy(idx)])
+            loss.backward()
+            opt.step()
+            total += loss.item()
+        epoch_no[0] += 1
+        return total
+    return epoch
+
+
+def initial_state() -> dict:
+    """One set of starting weights (PyTorch's initialisation, drawn by our nn), as arrays."""
+    import autograd
+    import nn
+    autograd.manual_seed(0)
+    return {k: v.numpy().copy() for k, v in build(nn).state_dict().items()}
+
+
+def run(quick: bool = False) -> dict:
+    passes = 1 if quick else 3
+    images, labels = make_data()
+    if quick:
+        images, labels = images[:256], labels[:256]
+    state = initial_state()
+    epochs: dict[str, Callable[[], float]] = {"ours": ours_epoch(images, labels, state)}
+    result: dict = {"images": len(images), "batch_size": BATCH_SIZE, "torch_ms": None}
+    threads = None
+    try:
+        import torch
+        threads = torch.get_num_threads()
+        torch.set_num_threads(1)
+        epochs["torch"] = torch_epoch(images, labels, state)
+        result["torch_version"] = torch.__version__
+    except ImportError:
+        pass
+    try:
+        best = dict.fromkeys(epochs, float("inf"))
+        losses: dict[str, list[float]] = {name: [] for name in epochs}
+        for _ in range(passes):
+            for name, epoch in epochs.items():      # taking turns: load drift hits both alike
+                t = time.perf_counter()
+                losses[name].append(epoch())
+                best[name] = min(best[name], (time.perf_counter() - t) * 1e3)
+    finally:
+        if threads is not None:
+            import torch
+            torch.set_num_threads(threads)
+    result["ours_ms"] = best["ours"]
+    if "torch" in best:
+        result["torch_ms"] = best["torch"]
+        # Dropout draws differ between the libraries, so the losses agree only roughly
+        result["first_epoch_loss"] = (losses["ours"][0], losses["torch"][0])
+    return result
+
+
+def rows(r: dict) -> list[str]:
+    name = f"digits CNN, one epoch ({r['images']:,} 8x8 images, batches of {r['batch_size']})"
+    if not r.get("torch_ms"):
+        return [f"| {name} | {r['ours_ms']:.0f} ms | PyTorch not installed: skipped | | "
+                "<= 1x | |"]
+    ratio = r["ours_ms"] / r["torch_ms"]
+    return [f"| {name} | {r['ours_ms']:.0f} ms | PyTorch {r['torch_version']} float32, 1 "
+            f"thread: {r['torch_ms']:.0f} ms | {ratio:.2f}x | <= 1x | {verdict(ratio <= 1)} |"]
+
+
+if __name__ == "__main__":
+    import sys
+    from pathlib import Path
+    sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+    print("\n".join(rows(run(quick="--quick" in sys.argv))))
