@@ -12,9 +12,11 @@ from . import (
     cuda,
     functional,
     functions,
+    linalg,
     utils,
 )
 from .checking import GradcheckError, gradcheck, gradgradcheck, numerical_grad
+from .compile import compile, explain
 from .creation import (
     arange,
     bernoulli,
@@ -98,7 +100,8 @@ __all__ = ["Value", "lincomb", "zero_grad", "Tensor", "GradFn", "Function", "Fun
            "set_rng_state", "Generator", "default_generator", "seed", "initial_seed",
            "cuda", "device", "float16", "half", "double", "int8", "int16", "short", "int32",
            "long", "uint8", "complex64", "complex128", "cfloat", "cdouble", "get_default_dtype",
-           "promote_types", "result_type", "set_printoptions", "get_printoptions"]
+           "promote_types", "result_type", "set_printoptions", "get_printoptions", "linalg",
+           "compile", "explain"]
 __all__ += functions.__all__
 
 

@@ -27,6 +27,11 @@ from ..module import zero_grads
 
 __all__ = ["Optimizer", "ParamsT"]
 
+# Functions called with (optimizer, "step" or "zero_grad", closure or set_to_none) at the
+# start of every step() and zero_grad() (autograd.compile records a training step so).
+# Empty, it costs one test per call.
+_observers: list = []
+
 #: What an optimizer accepts: tensors (``model.parameters()``), or dicts, one per parameter
 #: group, each with "params" and any settings of its own.
 ParamsT = Union[Iterable[Tensor], Iterable[dict[str, Any]]]
@@ -134,12 +139,18 @@ class Optimizer:
         """Forget the gradients before the next backward (they accumulate otherwise):
         `p.grad = None`, or with set_to_none=False zeros written into the existing
         `.grad` arrays."""
+        if _observers:
+            for observe in _observers:
+                observe(self, "zero_grad", set_to_none)
         zero_grads((p for group in self.param_groups for p in group["params"]), set_to_none)
 
     def step(self, closure: Callable[[], Any] | None = None) -> Any:
         """Update every parameter that has a gradient; parameters whose `.grad` is None
         are skipped (and their state is left as it is). `closure`, if given, is called
         first (it re-evaluates the model and returns the loss) and its value returned."""
+        if _observers:
+            for observe in _observers:
+                observe(self, "step", closure)
         loss = closure() if closure is not None else None
         self._opt_called = True
         # Each update is an in-place change: stamped (_bump_version), so that a graph still

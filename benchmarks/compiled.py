@@ -1,0 +1,225 @@
+"""autograd.compile against eager, hand-written numpy, PyTorch and micrograd, side by side.
+
+* The lecture MLP step (benchmarks/lecture_mlp.py's model, data and SGD): compiled, eager,
+  the hand-written numpy step and PyTorch's eager step; the compiled losses must equal the
+  eager ones bit for bit.
+* The recording cost: the first (recorded) call against an eager step.
+* micrograd's demo step written the micrograd way (benchmarks/scalar_mlp.py, one node per
+  `*` and `+`), compiled, against the real micrograd package when it is installed
+  (`pip install micrograd`; else the reference class of scalar_mlp.py), with the garbage
+  collector on and off in both.
+* The digits CNN epoch, compiled, against PyTorch: reported when the model's layers exist.
+"""
+from __future__ import annotations
+
+import gc
+import random
+import time
+from typing import Any, Callable
+
+from benchmarks import lecture_mlp, scalar_mlp, verdict
+
+
+def _best(fn: Callable[[], Any], steps: int, repeats: int) -> float:
+    """Best-of-`repeats` milliseconds per call over `steps` calls."""
+    best = float("inf")
+    for _ in range(repeats):
+        t = time.perf_counter()
+        for _ in range(steps):
+            fn()
+        best = min(best, (time.perf_counter() - t) / steps * 1e3)
+    return best
+
+
+def _lecture(quick: bool) -> dict:
+    import autograd  # noqa: F401  (the package, before autograd.compile)
+    from autograd.compile import compile
+    steps, repeats = (200, 1) if quick else (2000, 3)
+    problem = lecture_mlp.make_problem()
+    out: dict[str, Any] = {}
+    eager = lecture_mlp.ours_trainer(*problem)
+    replayed = compile(lecture_mlp.ours_trainer(*problem))
+    t = time.perf_counter()
+    first = replayed()
+    out["record_ms"] = (time.perf_counter() - t) * 1e3
+    t = time.perf_counter()
+    eager_first = eager()
+    out["eager_first_ms"] = (time.perf_counter() - t) * 1e3
+    same = first == eager_first
+    for _ in range(50):
+        same = same and eager() == replayed()
+    out["bit_identical"] = same
+    out["numpy_ms"] = _best(lecture_mlp.numpy_trainer(*problem), steps, repeats)
+    out["eager_ms"] = _best(eager, steps, repeats)
+    out["compiled_ms"] = _best(replayed, steps, repeats)
+    try:
+        import torch
+        torch.set_num_threads(1)
+        out["torch_ms"] = _best(lecture_mlp.torch_trainer(*problem), steps, repeats)
+    except ImportError:
+        out["torch_ms"] = None
+    return out
+
+
+def _micrograd_step(n: int) -> Callable[[], float] | None:
+    """The micrograd demo's step with the real package (None when it is not installed)."""
+    try:
+        from micrograd.engine import Value as MValue  # type: ignore[import-untyped, import-not-found, unused-ignore]  # noqa: E501
+    except ImportError:
+        return None
+    rng = random.Random(0)
+    layers = scalar_mlp.build_mlp(MValue, rng)
+    X, Y = scalar_mlp.make_data(rng, n)
+    return lambda: scalar_mlp.training_step(MValue, layers, X, Y)
+
+
+def _scalar(quick: bool) -> dict:
+    from autograd import Value
+    from autograd.compile import compile
+    repeats = 1 if quick else 3
+    rng = random.Random(0)
+    layers = scalar_mlp.build_mlp(Value, rng)
+    n = 30 if quick else 100
+    X, Y = scalar_mlp.make_data(rng, n)
+    eager = (lambda: scalar_mlp.training_step(Value, layers, X, Y))
+    rng2 = random.Random(0)
+    layers2 = scalar_mlp.build_mlp(Value, rng2)
+    replayed = compile(lambda: scalar_mlp.training_step(Value, layers2, X, Y))
+    t = time.perf_counter()
+    replayed()
+    replayed()          # (its inputs are Values made inside: it records twice)
+    record_ms = (time.perf_counter() - t) * 1e3
+    micro = _micrograd_step(n)
+    out: dict[str, Any] = {"micrograd": "micrograd" if micro is not None else "reference",
+                           "record_ms": record_ms}
+    if micro is None:
+        rng3 = random.Random(0)
+        ref_layers = scalar_mlp.build_mlp(scalar_mlp.RefScalar, rng3)
+        micro = (lambda: scalar_mlp.training_step(scalar_mlp.RefScalar, ref_layers, X, Y))
+    for gc_on in (True, False):
+        was = gc.isenabled()
+        if not gc_on:
+            gc.disable()
+        try:
+            tag = "" if gc_on else "_nogc"
+            out["micrograd_ms" + tag] = _best(micro, 1, repeats)
+            out["eager_ms" + tag] = _best(eager, 1, repeats)
+            out["compiled_ms" + tag] = _best(replayed, 1, repeats)
+        finally:
+            if was:
+                gc.enable()
+            gc.collect()
+    return out
+
+
+def _digits(quick: bool) -> dict:
+    """The digits CNN's epoch with its batch step compiled, against PyTorch's epoch."""
+    try:
+        import autograd
+        import nn
+        from autograd.compile import compile
+        from benchmarks import digits_cnn
+        digits_cnn.build(nn)
+    except (ImportError, AttributeError) as e:
+        return {"digits_error": f"the digits CNN cannot be built here ({e})"}
+    images, labels = digits_cnn.make_data()
+    if quick:
+        images, labels = images[:256], labels[:256]
+    state = digits_cnn.initial_state()
+    autograd.manual_seed(0)
+    net = digits_cnn.build(nn)
+    net.load_state_dict({k: autograd.from_numpy(v.copy()) for k, v in state.items()})
+    opt = nn.optim.Adam(net.parameters(), lr=1e-2)
+    loss_fn = nn.CrossEntropyLoss()
+    x_all, y_all = autograd.from_numpy(images), autograd.from_numpy(labels)
+
+    def batch_step(x: Any, y: Any) -> Any:
+        opt.zero_grad()
+        loss = loss_fn(net(x), y)
+        loss.backward()
+        opt.step()
+        return loss.item()
+    step = compile(batch_step)
+    epoch_no = [0]
+
+    def epoch() -> float:
+        total = 0.0
+        for idx in digits_cnn.batches(len(images), epoch_no[0]):
+            total += step(x_all[idx], y_all[idx])
+        epoch_no[0] += 1
+        return total
+    import warnings
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        epoch()                                 # records (or falls back)
+        out: dict[str, Any] = {"digits_ms": _best(epoch, 1, 1 if quick else 3),
+                               "digits_fallback": step.fallback, "digits_replays": step.replays}
+    try:
+        import torch
+        torch.set_num_threads(1)
+        out["digits_torch_ms"] = _best(digits_cnn.torch_epoch(images, labels, state), 1,
+                                       1 if quick else 3)
+    except ImportError:
+        out["digits_torch_ms"] = None
+    return out
+
+
+def run(quick: bool = False) -> dict:
+    result: dict[str, Any] = {}
+    result["lecture"] = _lecture(quick)
+    result["scalar"] = _scalar(quick)
+    result["digits"] = _digits(quick)
+    return result
+
+
+def rows(r: dict) -> list[str]:
+    out = []
+    lec = r["lecture"]
+    sc = r["scalar"]
+    if lec.get("torch_ms"):
+        x = lec["compiled_ms"] / lec["torch_ms"]
+        out.append(f"| lecture MLP step, compiled | {lec['compiled_ms']:.3f} ms | PyTorch eager "
+                   f"{lec['torch_ms']:.3f} ms | {x:.2f}x | <= 0.25x | {verdict(x <= 0.25)} |")
+    x = lec["compiled_ms"] / lec["numpy_ms"]
+    out.append(f"| lecture MLP step, compiled | {lec['compiled_ms']:.3f} ms | hand-written numpy "
+               f"{lec['numpy_ms']:.3f} ms | {x:.2f}x | <= 0.8x | {verdict(x <= 0.8)} |")
+    x = lec["compiled_ms"] / lec["eager_ms"]
+    out.append(f"| (lecture MLP step, compiled vs eager; bit-identical: {lec['bit_identical']}) | "
+               f"{lec['compiled_ms']:.3f} ms | eager {lec['eager_ms']:.3f} ms | {x:.2f}x | | |")
+    out.append(f"| recording: the first compiled call (lecture MLP) | {lec['record_ms']:.2f} ms | "
+               f"an eager step {lec['eager_ms']:.3f} ms (a first eager step "
+               f"{lec['eager_first_ms']:.2f} ms) | {lec['record_ms'] / lec['eager_ms']:.1f}x | "
+               "(reported) | |")
+    out.append(f"| recording: the first compiled call (scalar step, recorded twice) | "
+               f"{sc['record_ms']:.0f} ms | an eager step {sc['eager_ms']:.0f} ms | "
+               f"{sc['record_ms'] / sc['eager_ms']:.1f}x | (reported) | |")
+    who = sc["micrograd"]
+    x = sc["micrograd_ms"] / sc["compiled_ms"]
+    out.append(f"| micrograd demo step (one node per op), compiled | {sc['compiled_ms']:.1f} ms | "
+               f"{who} {sc['micrograd_ms']:.1f} ms (gc on) | {x:.1f}x faster | >= 30x | "
+               f"{verdict(x >= 30)} |")
+    x = sc["micrograd_ms_nogc"] / sc["compiled_ms_nogc"]
+    out.append(f"| the same, gc off in both | {sc['compiled_ms_nogc']:.1f} ms | {who} "
+               f"{sc['micrograd_ms_nogc']:.1f} ms | {x:.1f}x faster | >= 10x | "
+               f"{verdict(x >= 10)} |")
+    x = sc["eager_ms"] / sc["compiled_ms"]
+    out.append(f"| (scalar step, compiled vs eager) | {sc['compiled_ms']:.1f} ms | eager "
+               f"{sc['eager_ms']:.1f} ms | {x:.1f}x faster | | |")
+    dg = r["digits"]
+    if "digits_error" in dg:
+        out.append(f"| digits CNN epoch, compiled | {dg['digits_error']} | | | report | |")
+    else:
+        how = ("eager: " + dg["digits_fallback"]) if dg["digits_fallback"] else "replayed"
+        torch_ms = dg.get("digits_torch_ms")
+        ratio = f"{dg['digits_ms'] / torch_ms:.2f}x" if torch_ms else "n/a"
+        out.append(f"| digits CNN epoch, compiled ({how}) | {dg['digits_ms']:.0f} ms | PyTorch "
+                   f"eager {torch_ms or float('nan'):.0f} ms | {ratio} | report | |")
+    return out
+
+
+if __name__ == "__main__":      # pragma: no cover
+    import json
+    import sys
+    res = run(quick="--quick" in sys.argv)
+    print(json.dumps(res, indent=1, default=str))
+    print("\n".join(rows(res)))
