@@ -1286,8 +1286,8 @@ def _forward_text(rule: Any, a: list[str], saved: list[str], ndims: list[int]) -
     if tpl is not None:
         return tpl.format(*a)
     name = rule.__name__
-    if name in ("Sum", "Mean") and len(saved) == 2:
-        f = "sum" if name == "Sum" else "mean"
+    if name in ("Sum", "Mean", "SumAll", "MeanAll") and len(saved) == 2:
+        f = "sum" if name.startswith("Sum") else "mean"
         if saved[0] == "None" and saved[1] == "False":
             return f"{a[0]}.{f}()"
         return f"{a[0]}.{f}(axis={saved[0]}, keepdims={saved[1]})"
@@ -1317,9 +1317,9 @@ def _backward_text(rule: Any, i: int, g: str, o: str, a: list[str], saved: list[
     tpl = _BWD.get(rule)
     if tpl is not None and i < len(tpl):
         return tpl[i].format(*a, g=g, o=o)
-    if name in ("Sum", "Mean") and saved and saved[0] == "None":
+    if name in ("Sum", "Mean", "SumAll", "MeanAll") and saved and saved[0] == "None":
         n = int(np.prod(shapes[0], dtype=np.int64))
-        scale = g if name == "Sum" else f"{g} / {n}"
+        scale = g if name.startswith("Sum") else f"{g} / {n}"
         return f"np.full({_shape(shapes[0])}, {scale})"
     if name == "MSELoss" and saved and saved[0] in ("'mean'", "'sum'"):
         n = int(np.prod(shapes[0], dtype=np.int64)) if saved[0] == "'mean'" else 1

@@ -120,7 +120,7 @@ class Ops:
         """|x|;  derivative sign(x) (0 at 0)."""
         return self._unary(R.Abs)
 
-    # ---------------------------------------------------------------- helper A: more math
+    # ---------------------------------------------------------------- more math
     def tan(self: N) -> N:
         """tan x;  d/dx tan x = 1 + tan(x)^2."""
         return self._unary(R.Tan)

@@ -445,7 +445,7 @@ class Abs(Elementwise):
 
 
 # ------------------------------------------------------------ more elementwise math
-# (helper A) Trigonometric, hyperbolic, exponential, error functions and the rounding family.
+# Trigonometric, hyperbolic, exponential, error functions and the rounding family.
 _LN2, _LN10 = math.log(2.0), math.log(10.0)
 _TWO_OVER_SQRT_PI = 2.0 / math.sqrt(math.pi)
 _SQRT_PI_OVER_TWO = math.sqrt(math.pi) / 2.0
@@ -1158,7 +1158,7 @@ def where_(cond: Any, a: Any, b: Any) -> Any:
 ELEMENTWISE: tuple[type[Rule], ...] = (
     Add, Sub, Mul, Div, Pow, Neg,
     Exp, Log, Log1p, Sin, Cos, Sqrt, Tanh, Sigmoid, Relu, Abs,
-    # helper A: more elementwise math
+    # more elementwise math
     Tan, Asin, Acos, Atan, Sinh, Cosh, Asinh, Acosh, Atanh, Exp2, Expm1, Log2, Log10, Rsqrt,
     Reciprocal, Square, Erf, Erfc, Erfinv, Sign, Floor, Ceil, Trunc, Round, Frac,
     Atan2, Hypot, Logaddexp, Copysign, Fmod, Remainder, Lerp,

@@ -779,7 +779,8 @@ class Tensor(Ops, RandomFills, Node):
             axis: Any = None, keepdims: bool | None = None) -> "Tensor":
         """The sum over `dim` (an int or a tuple; all elements when None); integers and bools
         add up in int64 unless `dtype` says otherwise, as PyTorch."""
-        return _accumulating(self, dtype, "sum")._reduce(T.Sum, dim, keepdim, axis, keepdims)
+        rule = T.SumAll if dim is None and axis is None else T.Sum
+        return _accumulating(self, dtype, "sum")._reduce(rule, dim, keepdim, axis, keepdims)
 
     def mean(self, dim: Any = None, keepdim: bool = False, *, dtype: Any = None,
              axis: Any = None, keepdims: bool | None = None) -> "Tensor":
@@ -790,7 +791,8 @@ class Tensor(Ops, RandomFills, Node):
             raise RuntimeError(f"mean: could not infer the output dtype: the input is "
                                f"{a.dtype}, which is not floating point; pass dtype= (e.g. "
                                "autograd.float64) or convert it (.double(), .float())")
-        return a._reduce(T.Mean, dim, keepdim, axis, keepdims)
+        rule = T.MeanAll if dim is None and axis is None else T.Mean
+        return a._reduce(rule, dim, keepdim, axis, keepdims)
 
     def _reduce(self, rule: type[R.Rule], dim: Any, keepdim: bool, axis: Any,
                 keepdims: bool | None) -> "Tensor":

@@ -137,6 +137,16 @@ class Mean(Rule):
              _expand_back(g, a.shape, dim, keepdim) / max(_count(a.shape, dim), 1),)
 
 
+class SumAll(Sum):
+    """out = the sum of every element (PyTorch names this backward apart from `dim=`'s)"""
+    torch_name = "SumBackward0"
+
+
+class MeanAll(Mean):
+    """out = the mean of every element"""
+    torch_name = "MeanBackward0"
+
+
 class Max(Rule):
     """out = max (or min) of a;   the gradient goes to the element(s) that were picked.
 

@@ -217,3 +217,19 @@ def test_nan_and_infinities_as_torch(name):
     out.backward(autograd.tensor(np.ones(5)))
     ref.backward(torch.ones(5))
     np.testing.assert_array_equal(x.grad.numpy(), t.grad.numpy())
+
+
+@pytest.mark.parametrize("p, dim", [(2.0, 1), (1.0, 0), (3.0, -1), (float("inf"), 1), (2.0, 2)])
+def test_normalize_matches_torch_including_zero_slices(p, dim):
+    torch = pytest.importorskip("torch")
+    rng = np.random.default_rng(0)
+    a = rng.standard_normal((3, 4, 2))
+    a[1] = 0.0                                   # a zero slice: divided by eps, stays zero
+    w = rng.standard_normal(a.shape)
+    x = autograd.tensor(a, requires_grad=True)
+    t = torch.tensor(a, requires_grad=True)
+    y, ty = F.normalize(x, p, dim), torch.nn.functional.normalize(t, p, dim)
+    (y * autograd.tensor(w)).sum().backward()
+    (ty * torch.tensor(w)).sum().backward()
+    np.testing.assert_allclose(y.detach().numpy(), ty.detach().numpy(), rtol=1e-10, atol=1e-15)
+    np.testing.assert_allclose(x.grad.numpy(), t.grad.numpy(), rtol=1e-10, atol=1e-14)

@@ -1,4 +1,4 @@
-"""The elementwise math of helper A's milestone against PyTorch: values, every input's
+"""The elementwise math against PyTorch: values, every input's
 gradient (float64, rtol 1e-10), dtypes (float32, integer inputs), special values (nan, inf,
 -0.), gradients of gradients, and the errors of bad input."""
 from __future__ import annotations

@@ -115,7 +115,8 @@ def test_attributes():
     (lambda x: -x, "NegBackward0"), (lambda x: x.exp(), "ExpBackward0"),
     (lambda x: x.log(), "LogBackward0"), (lambda x: x.tanh(), "TanhBackward0"),
     (lambda x: x.sigmoid(), "SigmoidBackward0"), (lambda x: x.relu(), "ReluBackward0"),
-    (lambda x: x.sum(), "SumBackward1"), (lambda x: x.mean(), "MeanBackward1"),
+    (lambda x: x.sum(), "SumBackward0"), (lambda x: x.mean(), "MeanBackward0"),
+    (lambda x: x.sum(0), "SumBackward1"), (lambda x: x.mean(0), "MeanBackward1"),
     (lambda x: x.reshape(3, 1), "ViewBackward0"), (lambda x: x[0], "IndexBackward0"),
     (lambda x: ag.mv(ag.ones(2, 3), x), "MmBackward0"),
 ])

@@ -13,6 +13,7 @@ from .activation import (
     log_softmax,
     logsigmoid,
     mish,
+    normalize,
     relu,
     relu6,
     selu,
@@ -24,7 +25,7 @@ from .activation import (
     softsign,
     tanh,
 )
-from .conv import conv1d, conv2d, conv_transpose2d  # helper D1
+from .conv import conv1d, conv2d, conv_transpose2d
 from .dropout import alpha_dropout, dropout, dropout1d, dropout2d
 from .loss import (
     binary_cross_entropy,
@@ -41,7 +42,7 @@ from .loss import (
     smooth_l1_loss,
 )
 from .normalization import batch_norm, group_norm, instance_norm, layer_norm
-from .pooling import (  # helper D1
+from .pooling import (
     adaptive_avg_pool2d,
     adaptive_max_pool2d,
     avg_pool1d,
@@ -54,12 +55,12 @@ from .sparse import embedding
 from .tensor_ops import one_hot, pad
 
 __all__ = ["relu", "sigmoid", "tanh", "linear", "softmax", "log_softmax", "mse_loss", "l1_loss",
-           "cross_entropy", "check_reduction", "softmin", "pad", "one_hot"]
+           "cross_entropy", "check_reduction", "softmin", "normalize", "pad", "one_hot"]
 __all__ += ["nll_loss", "binary_cross_entropy", "binary_cross_entropy_with_logits", "huber_loss",
             "smooth_l1_loss", "kl_div", "margin_ranking_loss", "hinge_embedding_loss",
             "dropout", "dropout1d", "dropout2d", "alpha_dropout", "batch_norm", "layer_norm",
-            "group_norm", "instance_norm", "embedding"]  # helper D2
+            "group_norm", "instance_norm", "embedding"]
 __all__ += ["leaky_relu", "elu", "selu", "celu", "gelu", "silu", "mish", "softplus", "softsign",
-            "hardtanh", "relu6", "hardsigmoid", "hardswish", "logsigmoid", "glu"]  # helper A
+            "hardtanh", "relu6", "hardsigmoid", "hardswish", "logsigmoid", "glu"]
 __all__ += ["conv1d", "conv2d", "conv_transpose2d", "max_pool1d", "max_pool2d", "avg_pool1d",
-            "avg_pool2d", "adaptive_avg_pool2d", "adaptive_max_pool2d", "interpolate"]  # helper D1
+            "avg_pool2d", "adaptive_avg_pool2d", "adaptive_max_pool2d", "interpolate"]

@@ -67,7 +67,14 @@ def softmin(input: Tensor, dim: Any = None, _stacklevel: int = 3, dtype: Any = N
     return (-x).softmax(_softmax_dim(dim, x.ndim, "softmin"))
 
 
-# ---------------------------------------------------------------- helper A: activations
+def normalize(input: Tensor, p: float = 2.0, dim: int = 1, eps: float = 1e-12) -> Tensor:
+    """x / max(||x||_p, eps) along `dim`: each slice scaled to unit p-norm (a slice whose
+    norm is below eps is divided by eps instead, so zeros stay zeros)."""
+    x = _float_input(input, "normalize")
+    return x / x.norm(p, dim, keepdim=True).clamp(min=eps)
+
+
+# ---------------------------------------------------------------- activations
 # Each is one fused graph node (a rule below), except softsign (a composition, as in
 # PyTorch). These rules are elementwise (`elementwise = True`) but they are not methods of
 # Value and Tensor (PyTorch has no such methods), so they are not in `rules.ELEMENTWISE`.
