@@ -430,6 +430,14 @@ def _relu_grad(g: Any, out: Any) -> Any:
     o = data_of(out)
     if type(o) is float:
         return 0.0 if o <= 0 else g
+    if g.__class__ is np.ndarray and g.ndim:
+        # The fast path multiplies by the mask; that equals the selection unless g holds an
+        # inf or nan, which g.g reveals (a BLAS dot: cheaper than np.where or a sum).
+        keep = o <= 0
+        np.logical_not(keep, out=keep)
+        flat = g.ravel()
+        if math.isfinite(np.dot(flat, flat)):
+            return g * keep
     return where_(o <= 0, 0.0, g)
 
 
