@@ -215,3 +215,16 @@ def test_out_of_domain_tensor_inputs_give_nan_without_numpy_warnings():
         np.testing.assert_array_equal(x.grad.tolist(), t.grad.tolist())
     with pytest.raises(ValueError, match="log"):           # a Value says what is wrong
         ag.Value(-1.0).log()
+
+
+def test_relu_gradient_is_plus_zero_where_the_input_was_cut():
+    """PyTorch selects: a negative upstream through a cut input gives +0., not -0."""
+    x = ag.tensor([[-1.0, 2.0, 0.0], [3.0, -4.0, 5.0]], requires_grad=True)
+    (x.relu() * -1.5).sum().backward()
+    g = x.grad.numpy()
+    assert g.tolist() == [[0.0, -1.5, 0.0], [-1.5, 0.0, -1.5]]
+    assert not np.signbit(g[x.detach().numpy() <= 0]).any()
+    if torch is not None:
+        t = torch.tensor(x.detach().numpy(), requires_grad=True)
+        (t.relu() * -1.5).sum().backward()
+        assert repr(x.grad) == repr(t.grad).replace(", dtype=torch.float64", "")
