@@ -157,7 +157,9 @@ class Max(Rule):
 
     @staticmethod
     def forward(a, dim, keepdim, pick):
-        return np.max(a, axis=dim, keepdims=keepdim)
+        if dim is None or pick is None:
+            return np.max(a, axis=dim, keepdims=keepdim)
+        return _picked(a, dim, keepdim, pick)
 
     grads = (lambda g, out, a, dim, keepdim, pick:
              where(pick > 0, _expand_back(g, a.shape, dim, keepdim) * pick, 0.0),)
@@ -168,7 +170,18 @@ class Min(Max):
 
     @staticmethod
     def forward(a, dim, keepdim, pick):
-        return np.min(a, axis=dim, keepdims=keepdim)
+        if dim is None or pick is None:
+            return np.min(a, axis=dim, keepdims=keepdim)
+        return _picked(a, dim, keepdim, pick)
+
+
+def _picked(a: np.ndarray, dim: tuple, keepdim: bool, pick: np.ndarray) -> np.ndarray:
+    """The elements `pick` marks (one per slice along the single axis of `dim`): the values
+    at PyTorch's indices, so a tie of 0. and -0. gives the picked one's sign."""
+    (d,) = dim
+    idx = np.expand_dims(np.argmax(pick, axis=d), d)
+    out = np.take_along_axis(a, idx, axis=d)
+    return out if keepdim else np.squeeze(out, d)
 
 
 class MaxAll(Max):

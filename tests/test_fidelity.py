@@ -228,3 +228,12 @@ def test_relu_gradient_is_plus_zero_where_the_input_was_cut():
         t = torch.tensor(x.detach().numpy(), requires_grad=True)
         (t.relu() * -1.5).sum().backward()
         assert repr(x.grad) == repr(t.grad).replace(", dtype=torch.float64", "")
+
+
+@pytest.mark.parametrize("row", [[0.0, -0.0, -1.0], [-0.0, 0.0, -1.0]])
+def test_max_with_dim_returns_the_picked_element_with_its_sign(row):
+    values = ag.tensor([row]).max(dim=1).values.numpy()
+    assert np.signbit(values[0]) == np.signbit(row[0])         # the first of the tied zeros
+    if torch is not None:
+        assert bool(torch.signbit(torch.tensor([row]).max(dim=1).values[0])) == \
+            bool(np.signbit(values[0]))
