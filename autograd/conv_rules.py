@@ -23,6 +23,16 @@ ConvTranspose is the adjoint of Conv in its input (`<Conv(x, w), y> = <x, ConvTr
 w)>`): the column gradients `w^T y` added back into a zero array through the same strided
 view, one strided add per kernel position (kh * kw of them), then the padding cut off.
 
+Small images with many channels (the digits CNN's 4 x 4 layer) take a channels-last
+layout instead (one group; `_last_ok` says when it pays): the padded input laid out
+(N, *spatial, C), patches as rows `(N * out pixels, kernel * C)` (the copy reads runs of
+kw * C numbers instead of runs of the output width), times the weight `(O, kernel * C)`
+transposed. With stride 1 the transposed convolution is then a convolution too, of y
+padded by d (k - 1) - pad before and size + pad - out after, with the kernel flipped and
+its two channel axes swapped (no scatter loop):
+
+    ConvTranspose(y, w)[n, c, q] = sum_{o, k'} w[o, c, K-1-k'] yp[n, o, q + k' d]
+
 Pooling: max pooling picks one element per window (its flat index within the input plane,
 found by the functions in nn.functional), and its rule is a gather by those indices whose
 gradient is a scatter-add (and back). Average pooling sums a window and divides by a count
@@ -124,14 +134,70 @@ def _channels_first(y: np.ndarray, groups: int) -> np.ndarray:
         groups, O // groups, N * L)
 
 
+def _last_columns(x: np.ndarray, pads: Pads, kernel: tuple, stride: tuple, dilation: tuple,
+                  out: tuple) -> np.ndarray:
+    """The patches of x (N, C, *spatial), channels last, as one matrix
+    (N * prod(out), prod(kernel) * C): row (n, p), column (k, c) holds xp[n, c, p*s + k*d],
+    xp the zero-padded input. The input is laid out channels last once (with its padding),
+    so the copy into the matrix reads runs of kw * C contiguous numbers (one image row of a
+    window, every channel): far fewer and longer runs than channels first for small
+    images."""
+    N, C = x.shape[:2]
+    n = len(kernel)
+    xl = np.moveaxis(x, 1, -1)                                      # (N, *spatial, C), a view
+    if any(lo or hi for lo, hi in pads):
+        padded = tuple(m + lo + hi for m, (lo, hi) in zip(x.shape[2:], pads))
+        xp = np.zeros((N,) + padded + (C,), dtype=x.dtype)
+        xp[(slice(None),) + tuple(slice(lo, lo + m) for m, (lo, _) in
+                                  zip(x.shape[2:], pads))] = xl
+    else:
+        xp = np.ascontiguousarray(xl)
+    st = xp.strides
+    shape = (N,) + tuple(out) + tuple(kernel) + (C,)
+    strides = ((st[0],) + tuple(st[1 + i] * stride[i] for i in range(n))
+               + tuple(st[1 + i] * dilation[i] for i in range(n)) + (st[-1],))
+    view = as_strided(xp, shape, strides, writeable=False)
+    return view.reshape(N * math.prod(out), math.prod(kernel) * C)
+
+
+def _from_last(y: np.ndarray, N: int, O: int, out: tuple, b: Any) -> np.ndarray:
+    """The product (N * prod(out), O) (rows (n, p)) as a new (N, O, *out) array, plus the
+    bias b[o] (an array) if there is one."""
+    L = math.prod(out)
+    result = np.empty((N, O) + tuple(out), dtype=y.dtype)
+    src = y.reshape(N, L, O).transpose(0, 2, 1)
+    if isinstance(b, np.ndarray):
+        np.add(src, b.reshape(O, 1), out=result.reshape(N, O, L))
+    else:
+        result.reshape(N, O, L)[...] = src
+    return result
+
+
+def _last_ok(x: np.ndarray, w_shape: tuple, out: tuple, groups: int, stride: tuple,
+             dilation: tuple, channels: int, per_channel: int) -> bool:
+    """Whether the channels-last path applies (one group, nothing empty) and pays, from
+    timings on small and MNIST-sized layers: its patch copy reads runs of kw * C numbers
+    (C with a dilation), the channels-first one runs of the output width (1 with a stride),
+    and its result (N * prod(out), channels) is transposed with runs of `channels` numbers
+    where channels first has whole planes: so it is for small images (at most `per_channel`
+    output positions per output channel) with many input channels."""
+    if groups != 1 or x.size == 0 or math.prod(w_shape) == 0 or math.prod(out) == 0:
+        return False
+    last = x.shape[1] * (w_shape[-1] if dilation[-1] == 1 else 1)
+    first = out[-1] if stride[-1] == 1 else 1
+    return last >= first and math.prod(out) <= per_channel * channels
+
+
 class Columns:
     """A holder for the forward's patch matrix, kept for the weight gradient (which then
-    needs no second pass over the input); used once, then dropped."""
+    needs no second pass over the input); used once, then dropped. `last`: the matrix is
+    the channels-last one of `_last_columns` (else the channels-first one of `_columns`)."""
 
-    __slots__ = ("cols",)
+    __slots__ = ("cols", "last")
 
     def __init__(self) -> None:
         self.cols: np.ndarray | None = None
+        self.last = False
 
     def __repr__(self) -> str:
         return "Columns()"
@@ -140,12 +206,18 @@ class Columns:
 def _conv_forward(x: np.ndarray, w: np.ndarray, b: Any, stride: tuple, pads: Pads,
                   dilation: tuple, groups: int, keep: Columns | None = None) -> np.ndarray:
     N, O, kernel = x.shape[0], w.shape[0], w.shape[2:]
+    out = tuple(conv_out_size(n + lo + hi, k, s, 0, d)
+                for n, (lo, hi), k, s, d in zip(x.shape[2:], pads, kernel, stride, dilation))
+    if _last_ok(x, w.shape, out, groups, stride, dilation, O, 2):
+        cols = _last_columns(x, pads, kernel, stride, dilation, out)   # (N L, K C)
+        if keep is not None:
+            keep.cols, keep.last = cols, True
+        wmat = np.moveaxis(w, 1, -1).reshape(O, -1)                     # (O, K C)
+        return _from_last(np.matmul(cols, wmat.T), N, O, out, b)
     xp = _padded(x, pads)
-    out = tuple(conv_out_size(n, k, s, 0, d)
-                for n, k, s, d in zip(xp.shape[2:], kernel, stride, dilation))
     cols = _columns(xp, kernel, stride, dilation, out, groups)
     if keep is not None:
-        keep.cols = cols
+        keep.cols, keep.last = cols, False
     wm = w.reshape(groups, O // groups, math.prod(w.shape[1:]))
     y = np.matmul(wm, cols)                                         # (G, O/G, N * L)
     y = np.swapaxes(y.reshape((O, N) + out), 0, 1)                  # (N, O, *out), a view
@@ -161,6 +233,18 @@ def _conv_transpose_forward(y: np.ndarray, w: np.ndarray, b: Any, size: tuple, s
                             pads: Pads, dilation: tuple, groups: int) -> np.ndarray:
     N, O, kernel, out = y.shape[0], w.shape[0], w.shape[2:], y.shape[2:]
     C = w.shape[1] * groups
+    n = len(kernel)
+    # Stride 1: the adjoint is a convolution of y, padded by d (k - 1) - pad before and
+    # size + pad - out after, with the kernel flipped and its two channel axes swapped:
+    # out[n, c, q] = sum_{o, k'} w[o, c, K-1-k'] y[n, o, q + k' d - (d (K-1) - pad)].
+    tpads = tuple((d * (k - 1) - lo, m + lo - o)
+                  for k, d, (lo, _), m, o in zip(kernel, dilation, pads, size, out))
+    if (all(s == 1 for s in stride) and all(lo >= 0 and hi >= 0 for lo, hi in tpads)
+            and _last_ok(y, w.shape, tuple(size), groups, stride, dilation, C, 8)):
+        cols = _last_columns(y, tpads, kernel, stride, dilation, tuple(size))   # (N S, K O)
+        flipped = w[(slice(None), slice(None)) + (slice(None, None, -1),) * n]
+        wmat = np.moveaxis(flipped, (0, 1), (-2, -1)).reshape(-1, C)          # (K O, C)
+        return _from_last(np.matmul(cols, wmat), N, C, tuple(size), b)
     wm = w.reshape(groups, O // groups, math.prod(w.shape[1:]))
     cols = np.matmul(np.swapaxes(wm, -1, -2), _channels_first(y, groups))   # (G, CgK, N L)
     padded = tuple(n + lo + hi for n, (lo, hi) in zip(size, pads))
@@ -175,9 +259,21 @@ def _conv_transpose_forward(y: np.ndarray, w: np.ndarray, b: Any, size: tuple, s
     return result
 
 
+def _weight_from_last(y: np.ndarray, cols: np.ndarray, w_shape: tuple) -> np.ndarray:
+    """The weight gradient sum_{n,p} y[n, o, p] cols[(n, p), (k, c)] from channels-last
+    patches, as (O, C, *kernel)."""
+    dw = np.matmul(_channels_first(y, 1)[0], cols)                  # (O, K C)
+    O, C = w_shape[:2]
+    return np.ascontiguousarray(np.moveaxis(dw.reshape((O,) + tuple(w_shape[2:]) + (C,)),
+                                            -1, 1))
+
+
 def _conv_weight_forward(x: np.ndarray, y: np.ndarray, w_shape: tuple, stride: tuple,
                          pads: Pads, dilation: tuple, groups: int) -> np.ndarray:
     out = y.shape[2:]
+    if _last_ok(x, w_shape, out, groups, stride, dilation, w_shape[0], 2):
+        cols = _last_columns(x, pads, w_shape[2:], stride, dilation, out)
+        return _weight_from_last(y, cols, w_shape)
     cols = _columns(_padded(x, pads), w_shape[2:], stride, dilation, out, groups)
     dw = np.matmul(_channels_first(y, groups), np.swapaxes(cols, -1, -2))   # (G, O/G, CgK)
     return dw.reshape(w_shape)
@@ -193,7 +289,10 @@ def _crop(t: Any, size: tuple) -> Any:
 def _channel_sum(g: Any) -> Any:
     """g summed over every axis but the channels (axis 1): the bias gradient."""
     axes = (0,) + tuple(range(2, len(g.shape)))
-    return g.sum(axis=axes) if is_raw(g) else g.sum(dim=axes)
+    if is_raw(g):       # over the batch, then along contiguous rows: faster than all at once
+        N, O = g.shape[:2]
+        return g.reshape(N, O, math.prod(g.shape[2:])).sum(axis=0).sum(axis=1)
+    return g.sum(dim=axes)
 
 
 # ------------------------------------------------------------------ convolution rules
@@ -221,6 +320,8 @@ def _kept_weight_grad(g: Any, x: Any, w_shape: tuple, stride: tuple, pads: Pads,
     if cols is None or not (is_raw(x) and is_raw(g)):
         return ConvWeight.apply(x, g, saved=(w_shape, stride, pads, dilation, groups))
     keep.cols = None
+    if keep.last:
+        return _weight_from_last(g, cols, w_shape)
     dw = np.matmul(_channels_first(g, groups), np.swapaxes(cols, -1, -2))
     return dw.reshape(w_shape)
 
@@ -273,22 +374,30 @@ class ConvWeight(Rule):
 
 
 # ------------------------------------------------------------------ max pooling: gathers
+def _plane_flat(index: np.ndarray, count: int, plane: int) -> np.ndarray:
+    """Plane-flat indices (count planes of `plane` elements) as indices into the whole array."""
+    return index.reshape(count, -1) + (np.arange(count) * plane)[:, None]
+
+
 def _gather(x: np.ndarray, index: np.ndarray) -> np.ndarray:
     """x[..., i, j] picked at flat plane positions: out[..., p] = x.plane[..., index[..., p]]
     (planes: the last two axes)."""
-    planes = x.reshape(-1, x.shape[-2] * x.shape[-1])
-    flat = index.reshape(planes.shape[0], -1)
-    return np.take_along_axis(planes, flat, axis=1).reshape(index.shape)
+    if index.size == 0:
+        return np.zeros(index.shape, dtype=x.dtype)
+    plane = x.shape[-2] * x.shape[-1]
+    flat = _plane_flat(index, math.prod(x.shape[:-2]), plane)
+    return x.reshape(-1).take(flat).reshape(index.shape)
 
 
 def _scatter(g: np.ndarray, index: np.ndarray, shape: tuple) -> np.ndarray:
-    """zeros(shape) with g added at the flat plane positions `index` (repeats add up)."""
+    """zeros(shape) with g added at the flat plane positions `index` (repeats add up, in
+    the order of g, in g's dtype)."""
     plane = shape[-2] * shape[-1]
     count = math.prod(shape[:-2])
-    flat = index.reshape(count, -1) + (np.arange(count) * plane)[:, None]
-    total = np.bincount(flat.ravel(), weights=np.asarray(g, dtype=np.float64).ravel(),
-                        minlength=count * plane)
-    return total.astype(g.dtype, copy=False).reshape(shape)
+    total = np.zeros(count * plane, dtype=g.dtype)
+    if index.size:
+        np.add.at(total, _plane_flat(index, count, plane).ravel(), g.reshape(-1))
+    return total.reshape(shape)
 
 
 class PoolGather(Rule):

@@ -13,6 +13,7 @@ A normalisation's absent weight or bias is the plain number 1.0 or 0.0 (a consta
 from __future__ import annotations
 
 import functools
+import math
 from typing import Any
 
 import numpy as np
@@ -340,6 +341,11 @@ def _param_grad(v: Any, p: Any, per_channel: bool) -> Any:
     return v.sum(axis=tuple(range(lead))).reshape(p.shape) if lead else v
 
 
+def _channel_sums(x2: np.ndarray, C: int, L: int, dtype: Any) -> np.ndarray:
+    """Per-channel sums (C,) of x2 (N, C L): over the batch first, then each channel's L."""
+    return x2.sum(axis=0, dtype=dtype).reshape(C, L).sum(axis=1, dtype=dtype)
+
+
 class BatchNorm(Rule):
     """out = (x - mean) / sqrt(var + eps) * w + b per channel (axis 1); in training mean and
     (biased) var are the batch's over every axis but 1, in eval the running statistics.
@@ -352,15 +358,29 @@ class BatchNorm(Rule):
 
     @staticmethod
     def forward(x, w, b, running_mean, running_var, training, eps, cache):
-        axes = (0,) + tuple(range(2, x.ndim))
         dtype = x.dtype
         with np.errstate(invalid="ignore", divide="ignore"):
             if training:
-                n = x.size // x.shape[1] if x.shape[1] else 0
-                mean = x.sum(axis=axes, keepdims=True, dtype=dtype) / dtype.type(n)
-                xc = x - mean
-                var_sum = (xc * xc).sum(axis=axes, keepdims=True, dtype=dtype)
-                rstd = 1 / np.sqrt(var_sum / dtype.type(n) + dtype.type(eps))
+                # on the view (N, C L): per-channel sums as a sum over the batch, then over
+                # each channel's L numbers; per-channel vectors repeated L times, so that
+                # every step runs along whole rows of C L (numpy's reductions over axes
+                # (0, 2, 3) and broadcasts of (1, C, 1, 1) walk rows of W)
+                N, C = x.shape[:2]
+                L = math.prod(x.shape[2:])
+                n = N * L if C else 0
+                x2 = x.reshape(N, C * L)
+                mean1 = _channel_sums(x2, C, L, dtype) / dtype.type(n)
+                xc = x2 - np.repeat(mean1, L)
+                xc *= xc
+                var1 = _channel_sums(xc, C, L, dtype)
+                rstd1 = 1 / np.sqrt(var1 / dtype.type(n) + dtype.type(eps))
+                alpha1 = rstd1 * (w if isinstance(w, float) else w.reshape(-1))
+                beta1 = (b if isinstance(b, float) else b.reshape(-1)) - mean1 * alpha1
+                out2 = x2 * np.repeat(alpha1, L)
+                out2 += np.repeat(beta1, L)
+                cache[:] = [_per_channel(mean1, x.ndim), _per_channel(rstd1, x.ndim),
+                            _per_channel(var1, x.ndim)]
+                return out2.reshape(x.shape).astype(dtype, copy=False)
             else:
                 mean = _per_channel(running_mean.astype(dtype), x.ndim)
                 var_sum = None
@@ -385,19 +405,25 @@ class BatchNorm(Rule):
                 xhat = (x - mean) * rstd
                 gx = g * wb * rstd
             return [gx, _param_grad(g * xhat, w, True), _param_grad(g, b, True)]
-        mean, rstd = cache[0], cache[1]
-        n = x.size // x.shape[1] if x.shape[1] else 0
-        xc = x - mean
-        sum_g = g.sum(axis=axes, keepdims=True)
-        dotp = (xc * g).sum(axis=axes, keepdims=True)
+        # on the views (N, C L), per-channel vectors repeated L times (see forward)
+        N, C = x.shape[:2]
+        L = math.prod(x.shape[2:])
+        n = N * L if C else 0
+        x2, g2 = x.reshape(N, C * L), g.reshape(N, C * L)
+        rstd = cache[1].reshape(-1)
+        xc = x2 - np.repeat(cache[0].reshape(-1), L)
+        sum_g = _channel_sums(g2, C, L, None)
+        dotp = _channel_sums(xc * g2, C, L, None)
+        scale = rstd * (w if isinstance(w, float) else w.reshape(-1))        # w rstd
+        gx = g2 * np.repeat(scale, L)
         if training:
-            k = dotp * rstd * rstd / n
-            gx = (g - sum_g / n - xc * k) * rstd * wb
-        else:
-            gx = g * rstd * wb
-        gw = (dotp * rstd).reshape(-1) if not isinstance(w, float) else None
-        gb = sum_g.reshape(-1) if not isinstance(b, float) else None
-        return [gx, gw, gb]
+            # w rstd (g - sum_g / n - xc dotp rstd^2 / n)
+            xc *= np.repeat(dotp * rstd * rstd / n * scale, L)
+            gx -= xc
+            gx -= np.repeat(sum_g / n * scale, L)
+        gw = dotp * rstd if not isinstance(w, float) else None
+        gb = sum_g if not isinstance(b, float) else None
+        return [gx.reshape(x.shape), gw, gb]
 
     grads = _PerInput(lambda i: lambda g, out, *args: BatchNorm.vjp(g, out, *args)[i])
 

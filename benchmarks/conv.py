@@ -15,6 +15,8 @@ from typing import Any, Callable
 
 import numpy as np
 
+from benchmarks import verdict
+
 FULL = dict(batch=64, channels=16, size=28, filters=32)
 QUICK = dict(batch=4, channels=4, size=12, filters=8)
 
@@ -108,6 +110,23 @@ def run(quick: bool = False) -> dict:
     if torch is not None:
         result["torch_version"] = torch.__version__
     return result
+
+
+def rows(r: dict) -> list[str]:
+    out = []
+    for name in ("float32", "float64"):
+        if f"ours_ms_{name}" not in r:
+            continue
+        case = f"conv2d forward + backward, {r['case']}, {name}"
+        if r.get(f"torch_ms_{name}") is None:
+            out.append(f"| {case} | {r[f'ours_ms_{name}']:.1f} ms | PyTorch not installed | | "
+                       "<= 2x | |")
+            continue
+        x = r[f"ratio_{name}"]
+        out.append(f"| {case} | {r[f'ours_ms_{name}']:.1f} ms | PyTorch {r['torch_version']}, 1 "
+                   f"thread: {r[f'torch_ms_{name}']:.1f} ms | {x:.2f}x | <= 2x | "
+                   f"{verdict(x <= 2)} |")
+    return out
 
 
 if __name__ == "__main__":                          # python -m benchmarks.conv

@@ -15,10 +15,19 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from benchmarks import dataloader, depth, lecture_mlp, memory, scalar_mlp  # noqa: E402
+from benchmarks import (  # noqa: E402
+    compiled,
+    conv,
+    dataloader,
+    depth,
+    digits_cnn,
+    lecture_mlp,
+    memory,
+    scalar_mlp,
+)
 
 # Each module: run(quick) -> dict of measurements, rows(dict) -> the table's lines.
-BENCHMARKS = (lecture_mlp, scalar_mlp, depth, memory, dataloader)
+BENCHMARKS = (lecture_mlp, scalar_mlp, depth, memory, dataloader, conv, digits_cnn, compiled)
 
 
 def machine() -> str:

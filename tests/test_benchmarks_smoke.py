@@ -15,7 +15,8 @@ def test_quick_benchmarks_run_and_agree(tmp_path):
                           "--out", str(out)], capture_output=True, text=True, timeout=600)
     assert run.returncode == 0, run.stderr
     text = out.read_text()
-    for name in ("lecture MLP", "scalar MLP step", "depth", "memory", "DataLoader"):
+    for name in ("lecture MLP", "scalar MLP step", "depth", "memory", "DataLoader", "conv2d",
+                 "digits CNN", "compiled"):
         assert name in text
     # the three trainers start from the same weights: their loss curves must agree
     agree = re.search(r"ours vs numpy ([\d.e+-]+) relative", text)

@@ -103,12 +103,80 @@ def _first_real(out: int, s: int, p: int, d: int) -> np.ndarray:
     return start + d * np.maximum(0, -(start // d))
 
 
+_WINDOW_CACHE: dict[tuple, tuple[np.ndarray, np.ndarray, np.ndarray]] = {}
+
+
+def _window_index(shape: tuple, kernel: tuple, stride: tuple,
+                  dil: tuple, out: tuple) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """For windows inside planes (B, H, W) (no padding): `at` (kh kw, B oh ow), the flat
+    index into the planes of kernel position k of each window; `offsets` (kh kw,), the
+    plane offset of position k from the window's corner; `corner` (oh ow,), the plane index
+    of each window's corner. Small ones are kept (read-only) for the next call: a training
+    loop asks for the same few shapes again and again."""
+    key = (shape, kernel, stride, dil, out)
+    found = _WINDOW_CACHE.get(key)
+    if found is not None:
+        return found
+    made = _make_window_index(shape, kernel, stride, dil, out)
+    if made[0].size <= 1 << 18:                     # at most 2 MB each, 8 of them
+        if len(_WINDOW_CACHE) >= 8:
+            _WINDOW_CACHE.clear()
+        _WINDOW_CACHE[key] = made
+    return made
+
+
+def _make_window_index(shape: tuple, kernel: tuple, stride: tuple,
+                       dil: tuple, out: tuple) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    B, H, W = shape
+    (kh, kw), (sh, sw), (dh, dw), (oh, ow) = kernel, stride, dil, out
+    offsets = ((np.arange(kh) * (dh * W))[:, None] + np.arange(kw) * dw).reshape(-1)
+    corner = ((np.arange(oh) * (sh * W))[:, None] + np.arange(ow) * sw).reshape(-1)
+    plane = offsets[:, None] + corner[None, :]                              # (K, oh ow)
+    at = plane[:, None, :] + (np.arange(B) * (H * W))[None, :, None]
+    made = (at.reshape(kh * kw, -1).astype(np.intp), offsets.astype(np.int64),
+            corner.astype(np.int64))
+    for arr in made:
+        arr.flags.writeable = False
+    return made
+
+
+def _max_indices_inside(x: np.ndarray, kernel: tuple, stride: tuple, dil: tuple,
+                        out: tuple) -> np.ndarray:
+    """`_max_indices` when every window lies inside the input (no padding): the windows
+    gathered once into rows (kh kw, windows), one contiguous row per kernel position k
+    (row-major), then one pass per k keeping the running maximum and the k that holds it.
+    k takes over when x_k > best (so the first of equal maxima stays, and a window of -inf
+    keeps its first element) or when x_k is nan (the maximum turns nan and only a later
+    nan takes over: the last nan wins); the k only grow, so `pick = max(pick, k * take)`."""
+    H, W = x.shape[-2:]
+    B = x.size // (H * W)
+    K = kernel[0] * kernel[1]
+    at, offsets, corner = _window_index((B, H, W), tuple(kernel), tuple(stride), tuple(dil),
+                                        tuple(out))
+    rows = x.reshape(-1).take(at)                                   # (K, B oh ow)
+    best = rows[0].copy()
+    small = np.int8 if K < 128 else np.int64
+    pick = np.zeros(best.shape, dtype=small)
+    with np.errstate(invalid="ignore"):
+        for k in range(1, K):
+            v = rows[k]
+            take = v > best
+            take |= np.isnan(v)
+            np.maximum(pick, np.multiply(take, small(k), dtype=small), out=pick)
+            np.maximum(best, v, out=best)
+    index = offsets.take(pick).reshape(B, -1)                       # offset in the window
+    index += corner
+    return index.reshape(x.shape[:-2] + tuple(out))
+
+
 def _max_indices(x: np.ndarray, kernel: tuple, stride: tuple, pads: tuple, dil: tuple,
                  out: tuple) -> np.ndarray:
     """Flat plane index (i * W + j) of each window's pick: first maximum, last nan; a window
     of -inf only picks its first element inside the input."""
     H, W = x.shape[-2:]
     lead = x.shape[:-2]
+    if not any(lo or hi for lo, hi in pads) and 0 not in x.shape and 0 not in out:
+        return _max_indices_inside(x, kernel, stride, dil, out)
     x4 = x.reshape((-1, 1, H, W))
     xp = C._padded(x4, pads, -np.inf)
     view = C._windows(xp, kernel, stride, dil, out)        # (B, 1, kh, kw, oh, ow)
@@ -144,7 +212,8 @@ def max_pool2d(input: Tensor, kernel_size: Any, stride: Any = None, padding: Any
     kernel, strides, pads, dil, out = _windows_args(op, x, kernel_size, stride, padding,
                                                     dilation, ceil_mode)
     idx = _max_indices(x._data, kernel, strides, pads, dil, out)
-    if idx.size and (idx.max() >= x.shape[-2] * x.shape[-1] or idx.min() < 0):
+    padded = any(lo or hi for lo, hi in pads)       # without padding every pick is inside
+    if padded and idx.size and (idx.max() >= x.shape[-2] * x.shape[-1] or idx.min() < 0):
         raise ShapeError(f"{op}: a window lies entirely in the padding (input "
                          f"{list(x.shape)}, kernel_size={kernel}, padding="
                          f"{tuple(p for p, _ in pads)}, dilation={dil}); not supported here "
