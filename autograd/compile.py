@@ -29,10 +29,17 @@ graph node, no sort, no Python object per op is made.
 Before each replay a guard compares the call with the recording: the tensors' shapes,
 dtypes and requires_grad, the other arguments (equal values), the parameters' shapes and
 dtypes, and grad mode. A mismatch records again (`verbose=True` says why, once per
-reason). What cannot be replayed (a data-dependent conversion, random numbers drawn inside
-`fn`, an in-place change of a tensor inside the graph, create_graph, a tensor the
-recording did not see being made) makes the compiled function call `fn` eagerly from then
-on, with one warning naming the reason: never a wrong number.
+reason); the last `Compiled.cache_size` recordings are kept, one per guard key.
+
+Random draws of the library's samplers (dropout masks, rand, randn, randint, ...) are
+recorded as calls that draw again from the same generator at replay time; BatchNorm's
+running statistics as their update from the batch's statistics (checked bit for bit against
+the eager run's), copied into the buffers in place; max-pooling's picks as a function of the
+input. What cannot be replayed (a data-dependent conversion, random numbers from Python's
+`random`, numpy's global state or a generator the step does not reach, an in-place change of
+a tensor inside the graph, create_graph, a tensor the recording did not see being made)
+makes the compiled function call `fn` eagerly from then on, with one warning naming the
+reason: never a wrong number.
 
 `code` is the recording printed as straight-line Python over numpy, one line per op,
 named after the user's variables and parameters where known; names are sanitized
@@ -41,6 +48,7 @@ identifiers, never raw user text. The replay never executes that text.
 from __future__ import annotations
 
 import gc
+import inspect
 import keyword
 import operator
 import random as _pyrandom
@@ -51,6 +59,7 @@ from typing import Any, Callable
 import numpy as np
 
 from . import engine
+from . import layer_rules as L
 from . import rules as R
 from . import tensor_rules as T
 from .engine import _ieee_retry
@@ -76,7 +85,7 @@ class _CannotReplay(Exception):
 
 
 # ---------------------------------------------------------------- events of a recording
-_OP, _COPY, _READ_GRAD, _TBACK, _STEP, _ZERO, _VBACK, _VSET, _SET_GRAD = range(9)
+_OP, _COPY, _READ_GRAD, _TBACK, _STEP, _ZERO, _VBACK, _VSET, _SET_GRAD, _CALL = range(10)
 
 
 class _Sym(float):
@@ -195,6 +204,11 @@ class _Recorder:
         self.fresh: set[int] = set()             # ids of tensors made during the call
         self.constants: list[np.ndarray] = []    # arrays made during the call, used as inputs
         self.locals: dict[str, Any] = {}
+        # id(numpy Generator) -> (it, the state it must have now): a random draw is replayed
+        # only if every change of a generator's state came from a recorded draw
+        self.rng_expect: dict[int, tuple[Any, Any]] = {}
+        self.bn: list[_BatchNormCall] = []       # batch_norm calls running now
+        self.owners: dict[int, Tensor] = {}      # id(array) -> the watched tensor holding it
         for k, t in enumerate(arg_tensors):
             s = self._new_slot(t._data)
             self.inputs.append((s, k))
@@ -215,8 +229,11 @@ class _Recorder:
         if s is not None:
             return s
         s = self._new_slot(t._data)
+        owner = self.owners.get(id(t._data))
+        if owner is not None:       # a new tensor around a parameter's or buffer's array
+            t = owner               # (an in-place op's operand): bound to that tensor
         self.leaves.append((s, t))
-        if id(t) in self.fresh:     # made inside the step: a constant, or made from data?
+        if owner is None and id(t) in self.fresh:  # made inside: a constant, or from data?
             self.constants.append(np.array(t._data, copy=True))
         return s
 
@@ -239,8 +256,76 @@ class _Recorder:
             self.conversions[id(result)] = (kind, slot)
             self.results.append(result)
 
+    # -- random draws
+    def before_draw(self, rng: Any) -> bool:
+        """Whether a draw from `rng` about to happen can be replayed: a generator the step
+        reaches, in the state the recorded draws left it in."""
+        known = self.rng_expect.get(id(rng))
+        if known is None:
+            self.fail("fn draws random numbers from a generator it does not reach by name "
+                      "(made inside the step?): a replay could not draw from it")
+            return False
+        if known[1] != rng.bit_generator.state:
+            self.fail("fn draws random numbers outside the library's samplers (numpy's own "
+                      "methods on autograd.generator()?): a replay would not draw them")
+            return False
+        return True
+
+    def on_draw(self, fn: Callable, args: tuple, out: Any, rng: Any) -> None:
+        """A draw `out = fn(*args)` from `rng`: replayed by calling `fn(*args)` again, which
+        draws the next numbers from the same generator, as the eager run would."""
+        self.rng_expect[id(rng)] = (rng, rng.bit_generator.state)
+        if not isinstance(out, np.ndarray):
+            self.fail(f"a random draw gave a {type(out).__name__}, not an array")
+            return
+        self.event((_CALL, fn, tuple((False, a) for a in args), self._new_slot(out)))
+
+    # -- batch_norm's running statistics
+    def on_batch_norm(self, bn: "_BatchNormCall", saved: tuple) -> None:
+        """The BatchNorm op of a running batch_norm call: its cache (filled by the forward)
+        feeds the running-statistics update; in eval mode the copies of the running
+        statistics it reads are recorded as copies of the buffers (not as constants)."""
+        bn.cache = saved[4]
+        if bn.training:
+            bn.pending = [k for k, r in (("mean", bn.running_mean), ("var", bn.running_var))
+                          if r is not None]
+            return
+        for x, r in zip(saved[:2], (bn.running_mean, bn.running_var)):
+            if (isinstance(x, np.ndarray) and r is not None and id(x) not in self.slot_of
+                    and x.dtype == r._data.dtype and np.array_equal(x, r._data, equal_nan=True)):
+                src = self.slot_for(r)
+                self.event((_CALL, np.ndarray.copy, ((True, src),), self._new_slot(x)))
+
+    def on_made(self, arr: np.ndarray) -> None:
+        """A tensor made around `arr` during a batch_norm call in training: if `arr` holds
+        the next running statistic, bit for bit as the recorded update computes it, that
+        update is recorded (so a replay computes it from the new batch)."""
+        bn = self.bn[-1]
+        if not bn.pending or bn.cache is None or not isinstance(arr, np.ndarray):
+            return
+        kind = bn.pending[0]
+        running = bn.running_mean if kind == "mean" else bn.running_var
+        assert running is not None
+        if arr.shape != running._data.shape or arr.dtype != running._data.dtype:
+            return
+        fn, extra = ((_bn_running_mean, ()) if kind == "mean" else
+                     (_bn_running_var, (bn.n, bn.c, bn.dtype)))
+        try:
+            want = fn(bn.cache, running._data, bn.momentum, *extra)
+        except Exception:       # a cache of another layout: leave it to the constants check
+            bn.pending = []
+            return
+        if not np.array_equal(want, arr, equal_nan=True) or want.dtype != arr.dtype:
+            return
+        bn.pending.pop(0)
+        refs = ((False, bn.cache), (True, self.slot_for(running)), (False, bn.momentum)) + \
+            tuple((False, x) for x in extra)
+        self.event((_CALL, fn, refs, self._new_slot(arr)))
+
     # -- Tensor ops
     def on_record(self, out: Tensor, rule: Any, parents: tuple, saved: tuple) -> None:
+        if rule is L.BatchNorm and self.bn and self.bn[-1].cache is None and len(saved) == 5:
+            self.on_batch_norm(self.bn[-1], saved)
         refs = []
         for p in parents:
             refs.append((True, self.slot_for(p)) if isinstance(p, Tensor) else (False, p))
@@ -307,8 +392,12 @@ class _Recorder:
                          for p in parents)
             targets = tuple((i, index[p]) for i, p in enumerate(parents)
                             if isinstance(p, Tensor) and p.requires_grad)
-            general = bool(node._saved) or len(parents) > 2
+            general = 1 if node._saved or len(parents) > 2 else 0
             sv = tuple(node._saved)
+            svr = tuple((True, self.slot_of[id(x)]) if isinstance(x, np.ndarray)
+                        and id(x) in self.slot_of else (False, x) for x in sv)
+            if any(s for s, _ in svr):
+                general, sv = 2, svr    # arrays made in the step (a dropout mask): new ones
             steps.append((k, slot, node._data.shape, node._data.dtype, node._rule, refs, sv,
                           targets, general))
         shapes = [n._data.shape for n in order] + [n._data.shape for n in leaves]
@@ -353,6 +442,14 @@ class _TensorBackward:
     def __init__(self, steps: list, shapes: list, roots: list, leaves: list) -> None:
         self.steps, self.shapes, self.roots, self.leaves = steps, shapes, roots, leaves
         self.n = len(shapes)
+        # the steps as the replay walks them: the inputs' slots as one tuple where every
+        # input is an array (else None: mixed with numbers), each target with its formula
+        self.fast = []
+        for k, slot, shape, dtype, rule, refs, saved, targets, general in steps:
+            idx = tuple(v for _, v in refs) if all(sl for sl, _ in refs) else None
+            tg = tuple((i, t, rule.grads[i]) for i, t in targets)
+            self.fast.append((k, slot, shape, dtype, idx, refs, saved, tg, general,
+                              rule.vjp if general else None))
 
     def run(self, bufs: list, arg_tensors: list) -> None:
         gs: list = [None] * self.n
@@ -360,34 +457,41 @@ class _TensorBackward:
         for i, seed in self.roots:
             gs[i] = seed if gs[i] is None else gs[i] + seed
         with np.errstate(all="ignore"):
-            for k, slot, shape, dtype, rule, refs, saved, targets, general in self.steps:
+            for k, slot, shape, dtype, idx, refs, saved, targets, general, vjp in self.fast:
                 g = gs[k]
-                gs[k] = None
                 if g is None:
                     continue
+                gs[k] = None
                 if g.shape != shape:
                     g = T.sum_to(g, shape)
                 if g.dtype is not dtype and g.dtype != dtype:
                     g = g.astype(dtype)
                 out = bufs[slot]
-                args = [bufs[v] if s else v for s, v in refs]
+                args = ([bufs[v] for v in idx] if idx is not None else
+                        [bufs[v] if s else v for s, v in refs])
                 if general:
-                    args.extend(saved)
-                    vjp = rule.vjp
+                    if general == 2:
+                        args.extend([bufs[v] if s else v for s, v in saved])
+                    else:
+                        args.extend(saved)
                     if vjp is not None:
                         pgs = vjp(g, out, *args)
-                        for i, t in targets:
+                        for i, t, _ in targets:
                             pg = pgs[i]
                             if pg is not None:
                                 _acc(gs, shapes, t, pg)
                         continue
-                    for i, t in targets:
-                        pg = rule.grads[i](g, out, *args)
+                    for _i, t, f in targets:
+                        pg = f(g, out, *args)
                         if pg is not None:
                             _acc(gs, shapes, t, pg)
                     continue
-                for i, t in targets:
-                    _acc(gs, shapes, t, rule.grads[i](g, out, *args))
+                for _i, t, f in targets:
+                    pg = f(g, out, *args)
+                    if gs[t] is None:
+                        gs[t] = pg
+                    else:
+                        _acc(gs, shapes, t, pg)
             for i, ref in self.leaves:
                 leaf = arg_tensors[ref[1]] if ref[0] == "arg" else ref[1]
                 leaf._finish_grad(gs[i], False, True)
@@ -617,6 +721,40 @@ class _ValueBackward:
             self.leaves[i]._g = gs[i]
 
 
+# ---------------------------------------------------------------- running statistics
+class _BatchNormCall:
+    """One call of nn.functional.batch_norm while recording: what its running-statistics
+    update needs (the BatchNorm op's cache, found when the op is recorded)."""
+
+    def __init__(self, input: Tensor, running_mean: Any, running_var: Any, training: bool,
+                 momentum: float) -> None:
+        self.running_mean, self.running_var = running_mean, running_var
+        self.training, self.momentum = bool(training), momentum
+        self.c = input.shape[1] if input.ndim >= 2 else 0
+        self.n = input.numel() // self.c if self.c else 0
+        self.dtype = input.dtype
+        self.cache: list | None = None
+        self.pending: list[str] = []
+
+
+def _bn_running_mean(cache: list, running: np.ndarray, momentum: float) -> np.ndarray:
+    """batch_norm's new running mean (nn/functional/normalization.py, the same numpy
+    expression): momentum * batch mean + (1 - momentum) * running, in the buffer's dtype.
+    The recording checks it gives the eager run's array bit for bit before using it."""
+    new = momentum * cache[0].reshape(-1) + (1 - momentum) * running
+    return new.astype(running.dtype)
+
+
+def _bn_running_var(cache: list, running: np.ndarray, momentum: float, n: int, c: int,
+                    dt: np.dtype) -> np.ndarray:
+    """batch_norm's new running variance: momentum * the batch's unbiased variance
+    (sum of squares / (n - 1); nan for n = 1) + (1 - momentum) * running."""
+    unbiased = cache[2].reshape(-1) / dt.type(max(n - 1, 0)) if n > 1 else \
+        np.full(c, np.nan, dtype=dt)
+    new = momentum * unbiased + (1 - momentum) * running
+    return new.astype(running.dtype)
+
+
 # ---------------------------------------------------------------- capturing
 class _Patches:
     """Install the recorder's observers for one eager call, and remove them after."""
@@ -647,7 +785,10 @@ class _Patches:
             orig_init(t, arr, requires_grad)
             rec.fresh.add(id(t))
             rec.keep.append(t)
+            if rec.bn:
+                rec.on_made(t._data)
         self._set(_tmod, "_init", init)
+        self._draws()
 
         orig_vinit = Value.__init__
 
@@ -746,6 +887,77 @@ class _Patches:
             _opt._observers.append(self._on_opt)
         return self
 
+    def _draws(self) -> None:
+        """Watch the library's random draws (dropout's masks, rand/randn/randint and their
+        _like forms) and batch_norm's running-statistics updates."""
+        rec = self.rec
+        from .random import default_generator
+
+        def drawing(orig: Callable, rng_of: Callable) -> Callable:
+            def draw(*a: Any) -> Any:
+                rng = rng_of(a)
+                ok = rec.before_draw(rng)
+                out = orig(*a)
+                if ok:
+                    rec.on_draw(orig, a, out, rng)
+                return out
+            return draw
+        creation = sys.modules.get(f"{__package__}.creation")
+        if creation is not None:
+            for name in ("_uniform", "_standard_normal", "_random_ints"):
+                if hasattr(creation, name):
+                    self._set(creation, name, drawing(getattr(creation, name),
+                                                      lambda a: a[0]))
+        drop = sys.modules.get("nn.functional.dropout")
+        if drop is not None and hasattr(drop, "_noise"):    # its masks: autograd.generator()
+            self._set(drop, "_noise", drawing(drop._noise, lambda a: default_generator._rng))
+        pool = sys.modules.get("nn.functional.pooling")
+        if pool is not None and hasattr(pool, "_max_indices"):
+            orig_idx = pool._max_indices
+
+            def max_indices(x: Any, *a: Any) -> Any:
+                # max_pool2d's picks, computed on the raw input array: a function of that
+                # array and of tuples of numbers (kernel, stride, pads, dilation, output
+                # size), so a replay calls it on the new array; with padding the caller
+                # also checks the picks in Python, which a replay would skip
+                idx = orig_idx(x, *a)
+                s = rec.slot_of.get(id(x))
+                try:
+                    plain = len(a) == 5 and all(_numbers(v) for v in a) and not any(
+                        lo or hi for lo, hi in a[2])
+                except (TypeError, ValueError):
+                    plain = False
+                if s is not None and isinstance(idx, np.ndarray) and plain:
+                    rec.event((_CALL, orig_idx, ((True, s),) + tuple((False, v) for v in a),
+                               rec._new_slot(idx)))
+                return idx
+            self._set(pool, "_max_indices", max_indices)
+        norm = sys.modules.get("nn.functional.normalization")
+        if norm is not None and hasattr(norm, "batch_norm"):
+            orig_bn = norm.batch_norm
+
+            sig = inspect.signature(orig_bn)
+
+            def batch_norm(*a: Any, **k: Any) -> Any:
+                try:
+                    bound = sig.bind(*a, **k)
+                    bound.apply_defaults()
+                    arg = bound.arguments
+                    call = _BatchNormCall(arg["input"], arg["running_mean"],
+                                          arg["running_var"], arg["training"],
+                                          arg["momentum"])
+                except (TypeError, KeyError, AttributeError, IndexError):
+                    return orig_bn(*a, **k)     # (it raises the error itself)
+                rec.bn.append(call)
+                try:
+                    return orig_bn(*a, **k)
+                finally:
+                    rec.bn.pop()
+            self._set(norm, "batch_norm", batch_norm)
+            package = sys.modules.get("nn.functional")
+            if package is not None and getattr(package, "batch_norm", None) is orig_bn:
+                self._set(package, "batch_norm", batch_norm)
+
     def _on_opt(self, opt: Any, what: str, arg: Any) -> None:
         self.rec.on_optimizer(opt, what, arg)
 
@@ -770,9 +982,28 @@ def _in_optimizer(frame: Any) -> bool:
 
 
 def _rng_states() -> tuple:
-    from .random import default_generator
-    return (repr(default_generator._rng.bit_generator.state), _pyrandom.getstate(),
-            repr(np.random.get_state(legacy=False)))
+    """The states no replay can follow: Python's `random` and numpy's legacy global one."""
+    return (_pyrandom.getstate(), repr(np.random.get_state(legacy=False)))
+
+
+def _generators(fn: Callable, args: tuple, kwargs: dict) -> dict[int, tuple[Any, Any]]:
+    """The numpy Generators a step may draw from in a replayable way, with their states:
+    the default generator's and those of the generators (autograd.Generator or numpy's) in
+    the arguments, closure and globals of `fn`."""
+    from .random import Generator, default_generator
+    objs: list[Any] = [default_generator] + list(args) + list(kwargs.values())
+    code = getattr(fn, "__code__", None)
+    if code is not None:
+        objs += [c.cell_contents for c in getattr(fn, "__closure__", None) or ()
+                 if _has_contents(c)]
+        glob = getattr(fn, "__globals__", {})
+        objs += [glob[n] for n in code.co_names if n in glob]
+    found: dict[int, tuple[Any, Any]] = {}
+    for obj in objs:
+        rng = obj._rng if isinstance(obj, Generator) else obj
+        if isinstance(rng, np.random.Generator):
+            found[id(rng)] = (rng, rng.bit_generator.state)
+    return found
 
 
 # ---------------------------------------------------------------- the program
@@ -809,6 +1040,7 @@ class _Program:
         for ev in self.events:      # the recorded graph itself is not needed any more
             if ev[0] == _VBACK:
                 ev[1].index, ev[1].nodes = {}, []
+        self.fast = [_fast(ev) for ev in self.events]
 
     def _result_plan(self, rec: _Recorder, r: Any) -> Any:
         if r is None:
@@ -859,9 +1091,13 @@ class _Program:
         leaves = self.leaves
         for s, t, _, _, _ in leaves:
             bufs[s] = t._data
-        for ev in self.events:
+        for ev in self.fast:
             kind = ev[0]
-            if kind == _OP:
+            if kind == _OP1:
+                bufs[ev[3]] = ev[1](bufs[ev[2]])
+            elif kind == _OPN:
+                bufs[ev[3]] = ev[1](*[bufs[v] for v in ev[2]], *ev[4])
+            elif kind == _OP:
                 _, rule, refs, saved, out = ev
                 args = [bufs[v] if s else v for s, v in refs]
                 if saved:
@@ -883,6 +1119,8 @@ class _Program:
                 bufs[ev[1]] = t._grad._data
             elif kind == _VBACK:
                 ev[1].run()
+            elif kind == _CALL:
+                bufs[ev[3]] = ev[1](*[bufs[v] if s else v for s, v in ev[2]])
             elif kind == _SET_GRAD:
                 ref = ev[1]
                 t = arg_tensors[ref[1]] if ref[0] == "arg" else ref[1]
@@ -931,6 +1169,30 @@ class _Program:
         return {k: self._build(p, bufs) for k, p in plan[1]}
 
 
+def _numbers(v: Any) -> bool:
+    """v is a number or a (nested) tuple of numbers."""
+    if isinstance(v, tuple):
+        return all(_numbers(x) for x in v)
+    return isinstance(v, (int, float, np.integer, np.floating)) and not isinstance(v, bool)
+
+
+_OP1, _OPN = 20, 21     # ops whose inputs are all arrays: one, or several (saved: numbers)
+
+
+def _fast(ev: tuple) -> tuple:
+    """An event as the replay runs it: an op whose inputs are all slots (and whose saved
+    arguments are all plain values) calls its forward on the slots directly."""
+    if ev[0] != _OP:
+        return ev
+    _, rule, refs, saved, out = ev
+    if not all(s for s, _ in refs) or any(s for s, _ in saved):
+        return ev
+    idx = tuple(v for _, v in refs)
+    if len(idx) == 1 and not saved:
+        return (_OP1, rule.forward, idx[0], out)
+    return (_OPN, rule.forward, idx, out, tuple(v for _, v in saved))
+
+
 def _key_difference(old: Any, new: Any) -> str:
     if len(old) != len(new):
         return f"{len(new)} arguments instead of {len(old)}"
@@ -976,14 +1238,21 @@ class Compiled:
     """`fn`, recorded on its first call and replayed after (see the module docstring).
 
     Attributes: `code` (the recorded program as Python text), `recompiles` (the reasons
-    it recorded again), `fallback` (why it runs eagerly, or None), `replays` (count)."""
+    it recorded again), `fallback` (why it runs eagerly, or None), `replays` (count).
+
+    The last `cache_size` recordings are kept, one per guard key (argument shapes and
+    dtypes, grad mode, ...): a loader whose last batch is smaller alternates between two
+    recordings instead of recording again at each change."""
+
+    cache_size = 8
 
     def __init__(self, fn: Callable, *, names: dict[str, Any] | None = None,
                  verbose: bool = False) -> None:
         self.fn = fn
         self.names = dict(names or {})
         self.verbose = verbose
-        self.program: _Program | None = None
+        self.program: _Program | None = None      # the latest recording
+        self.programs: dict[Any, _Program] = {}   # (grad mode, guard key) -> a recording
         self.fallback: str | None = None
         self.recompiles: list[str] = []
         self.replays = 0
@@ -1002,12 +1271,16 @@ class Compiled:
         tensors: list = []
         values: list = []
         key = _signature(args, kwargs, tensors, values)
-        prog = self.program
+        try:
+            prog = self.programs.get((engine.is_grad_enabled(), key))
+        except TypeError:       # an unhashable part: compare with the latest recording only
+            prog = None
+        if prog is not None and prog.guard(key) is None:
+            self.replays += 1
+            return prog.replay(tensors)
+        prog = prog or self.program
         if prog is not None:
-            why = prog.guard(key)
-            if why is None:
-                self.replays += 1
-                return prog.replay(tensors)
+            why = prog.guard(key) or "the arguments changed"
             self.recompiles.append(why)
             if self.verbose and why not in self._said:
                 self._said.add(why)
@@ -1019,6 +1292,7 @@ class Compiled:
                 values: list) -> Any:
         rec = _Recorder(tensors, values)
         states = _rng_states()
+        rec.rng_expect = _generators(self.fn, args, kwargs)
         code = getattr(self.fn, "__code__", None)
         frames: list = []
 
@@ -1030,6 +1304,7 @@ class Compiled:
                 sys.setprofile(None)
         watched = _watched(self.fn, args, kwargs)
         before = [(t, t._data, t._data.copy()) for t in watched]
+        rec.owners = {id(t._data): t for t in watched}
         # fn's local variables name the printed program's values; a profiler already
         # running (cProfile) keeps its place, and the names are then the generic ones
         watch_locals = code is not None and sys.getprofile() is None
@@ -1047,9 +1322,11 @@ class Compiled:
                         rec.locals = dict(frames[0].f_locals)
                         frames.clear()
         _check_unrecorded_changes(rec, before)
-        if _rng_states() != states:
-            rec.fail("fn draws random numbers (dropout, randn, random.random, ...): a replay "
-                     "would repeat the same draws; draw them outside and pass them in")
+        if _rng_states() != states or any(rng.bit_generator.state != st
+                                          for rng, st in rec.rng_expect.values()):
+            rec.fail("fn draws random numbers a replay cannot draw again (Python's random, "
+                     "numpy's global np.random, a numpy sampler called directly, ...): draw "
+                     "them outside and pass them in, or use autograd's samplers")
         if rec.failure is None:
             try:
                 prog = _Program(rec, key, result)
@@ -1057,9 +1334,12 @@ class Compiled:
                 rec.fail(str(e))
             else:
                 self.program = self._confirmed(prog, key, rec.constants)
+                if self.program is not None:
+                    self._keep(self.program)
         if rec.failure is not None:
             self.fallback = rec.failure
             self.program = None
+            self.programs.clear()
             warnings.warn(f"compile({self.__name__}) runs eagerly: {rec.failure}",
                           CompileWarning, stacklevel=3)
         return _plain_result(result)
@@ -1086,6 +1366,16 @@ class Compiled:
         warnings.warn(f"compile({self.__name__}) runs eagerly: {self.fallback}",
                       CompileWarning, stacklevel=4)
         return None
+
+    def _keep(self, prog: _Program) -> None:
+        try:
+            k = (prog.grad_mode, prog.key)
+            self.programs.pop(k, None)
+            self.programs[k] = prog
+        except TypeError:
+            return
+        while len(self.programs) > self.cache_size:
+            del self.programs[next(iter(self.programs))]
 
     @property
     def code(self) -> str:

@@ -80,7 +80,9 @@ def test_new_inputs_are_bound_by_position_and_a_new_shape_records_again() -> Non
             yb = xb * xb + 3
             assert np.array_equal(eager(xb, yb)._data, compiled(xb, yb)._data)
     same_params(net1, net2)
-    assert len(compiled.recompiles) == 2 and compiled.replays == 3
+    # 50 recorded, 30 recorded, the last 50 replays the first recording (kept)
+    assert len(compiled.recompiles) == 1 and compiled.replays == 4
+    assert len(compiled.programs) == 2
 
 
 def test_lecture_regression_program_and_results() -> None:
@@ -152,17 +154,55 @@ def test_item_used_before_more_ops_falls_back_to_eager() -> None:
     no_observers()
 
 
-def test_random_numbers_drawn_inside_fall_back() -> None:
+def test_random_numbers_drawn_inside_are_drawn_again_by_a_replay() -> None:
+    def make() -> tuple:
+        autograd.manual_seed(3)
+        w = autograd.randn(4, 3, requires_grad=True)
+        g = autograd.Generator().manual_seed(5)
+
+        def step() -> autograd.Tensor:
+            w.grad = None
+            noise = autograd.randn(4, 3) + autograd.rand(3, generator=g, dtype=autograd.float64)
+            loss = (w * noise).sum() + autograd.randint(0, 5, (4, 3)).sum()
+            loss.backward()
+            return loss
+        return w, g, step
+    w1, g1, eager = make()
+    out1 = [eager()._data.copy() for _ in range(6)]
+    w2, g2, step = make()
+    compiled = compile(step)
+    out2 = [compiled()._data for _ in range(6)]
+    assert compiled.fallback is None and compiled.replays == 5
+    assert all(np.array_equal(a, b) for a, b in zip(out1, out2))
+    assert len({a.tobytes() for a in out2}) == 6            # new draws each step
+    assert w1.grad is not None and w2.grad is not None
+    assert np.array_equal(w1.grad._data, w2.grad._data)
+    assert np.array_equal(g1.get_state(), g2.get_state())
+    assert np.array_equal(autograd.generator().random(3), autograd.generator().random(3)) is False
+
+
+@pytest.mark.parametrize("draw", ["python", "legacy", "numpy_method", "unreached"])
+def test_random_numbers_a_replay_cannot_draw_fall_back(draw: str) -> None:
     w = autograd.randn(4, requires_grad=True)
 
     def step() -> autograd.Tensor:
-        loss = (w * autograd.randn(4)).sum()
+        if draw == "python":
+            x = autograd.tensor([random.random()] * 4)
+        elif draw == "legacy":
+            x = autograd.tensor(np.random.random_sample(4))
+        elif draw == "numpy_method":
+            x = autograd.tensor(autograd.generator().standard_normal(4))
+        else:       # a generator made inside the step: a replay could not follow it
+            x = autograd.randn(4, generator=autograd.Generator().manual_seed(1))
+        loss = (w * x).sum()
         loss.backward()
         return loss
     compiled = compile(step)
     with pytest.warns(CompileWarning, match="random numbers"):
         compiled()
     assert compiled.fallback is not None
+    compiled()
+    assert compiled.replays == 0
 
 
 def test_returning_an_untracked_number_falls_back() -> None:
@@ -503,3 +543,222 @@ def test_a_compiled_call_inside_a_recording_runs_eagerly() -> None:
             assert np.array_equal(eager(x)._data, compiled(x)._data)
     assert w1.grad is not None and w2.grad is not None
     assert np.array_equal(w1.grad._data, w2.grad._data) and compiled.replays == 2
+
+
+# ---------------------------------------------------------------- the digits CNN
+def cnn(seed: int = 0) -> tuple:
+    """benchmarks/digits_cnn.py's model (Conv2d + BatchNorm2d + ReLU + MaxPool2d twice,
+    Flatten, Dropout(0.25), Linear), float32, cross-entropy, Adam; seeded, so that two
+    calls start the same and draw the same dropout masks."""
+    from benchmarks.digits_cnn import build
+    autograd.manual_seed(seed)
+    net = build(nn).float()
+    opt = nn.optim.Adam(net.parameters(), lr=1e-2)
+    loss_fn = nn.CrossEntropyLoss()
+
+    def step(x: autograd.Tensor, y: autograd.Tensor) -> autograd.Tensor:
+        opt.zero_grad()
+        loss = loss_fn(net(x), y)
+        loss.backward()
+        opt.step()
+        return loss
+    return net, opt, step
+
+
+def digit_batches(sizes: list[int], seed: int = 0) -> list[tuple]:
+    rng = np.random.default_rng(seed)
+    return [(autograd.from_numpy(rng.uniform(0, 1, (n, 1, 8, 8)).astype(np.float32)),
+             autograd.from_numpy(rng.integers(0, 10, n))) for n in sizes]
+
+
+def same_state(net1: nn.Module, opt1: nn.optim.Optimizer, net2: nn.Module,
+               opt2: nn.optim.Optimizer) -> None:
+    """Every parameter, .grad, buffer and optimizer state entry equal bit for bit."""
+    same_params(net1, net2)
+    for (k, a), (_, b) in zip(net1.named_buffers(), net2.named_buffers()):
+        assert a._data.dtype == b._data.dtype and np.array_equal(a._data, b._data), k
+    for p, q in zip(net1.parameters(), net2.parameters()):
+        s1, s2 = opt1.state.get(id(p), {}), opt2.state.get(id(q), {})
+        assert s1.keys() == s2.keys()
+        for key in s1:
+            assert np.array_equal(np.asarray(s1[key]), np.asarray(s2[key])), key
+
+
+def test_digits_cnn_training_with_dropout_and_batch_norm_bit_identical() -> None:
+    # 3 batches of 16 and one of 7 (a new shape: recorded once, then both recordings are
+    # kept and replayed), 26 steps
+    data = digit_batches([16, 16, 16, 7])
+    order = [0, 1, 2] * 7 + [3, 0, 3, 1, 2]
+    net1, opt1, eager = cnn()
+    expected = [eager(*data[i])._data.copy() for i in order]
+    net2, opt2, step = cnn()
+    compiled = compile(step)
+    got = [compiled(*data[i])._data for i in order]
+    assert compiled.fallback is None and compiled.replays == len(order) - 2
+    for a, b in zip(expected, got):
+        assert a.dtype == b.dtype == np.float32 and np.array_equal(a, b)
+    same_state(net1, opt1, net2, opt2)
+    assert int(net2[1].num_batches_tracked.item()) == len(order)
+    # the masks are drawn again at each replay: the same generator state as eager after it
+    assert np.array_equal(autograd.generator().random(4), autograd.generator().random(4)) \
+        is False
+    no_observers()
+
+
+def test_digits_cnn_eval_mode_follows_the_running_statistics() -> None:
+    data = digit_batches([16, 16, 16])
+    x_eval = digit_batches([10], seed=1)[0][0]
+
+    def run(compiled: bool) -> tuple:
+        net, opt, step = cnn(seed=2)
+        w = net[-1].weight
+
+        def evaluate(x: autograd.Tensor) -> autograd.Tensor:
+            w.grad = None
+            out = net(x)
+            out.sum().backward()        # gradients through BatchNorm's eval form too
+            return out
+        train = compile(step) if compiled else step
+        ev = compile(evaluate) if compiled else evaluate
+        outs = []
+        for rounds in range(4):
+            net.train()
+            for i in range(3):
+                outs.append(train(*data[(i + rounds) % 3])._data.copy())
+            net.eval()
+            for _ in range(2):
+                outs.append(ev(x_eval)._data.copy())
+                assert w.grad is not None
+                outs.append(w.grad._data.copy())
+        return net, opt, outs, (train, ev)
+    net1, opt1, expected, _ = run(False)
+    net2, opt2, got, (train, ev) = run(True)
+    assert isinstance(train, Compiled) and isinstance(ev, Compiled)
+    assert train.fallback is None and ev.fallback is None
+    assert train.replays == 11 and ev.replays == 7
+    for k, (a, b) in enumerate(zip(expected, got)):
+        assert np.array_equal(a, b), k
+    same_state(net1, opt1, net2, opt2)
+
+
+@pytest.mark.parametrize("kind", ["dropout", "inplace", "dropout2d", "p=1"])
+def test_dropout_masks_are_drawn_again(kind: str) -> None:
+    F = nn.functional
+
+    def run(compiled: bool) -> list:
+        autograd.manual_seed(7)
+        w = autograd.randn(4, 3, 5, 5, requires_grad=True)
+
+        def step(x: autograd.Tensor) -> autograd.Tensor:
+            w.grad = None
+            h = x * w
+            if kind == "dropout":
+                h = F.dropout(h, 0.4)
+            elif kind == "inplace":
+                h = F.dropout(h * 1.0, 0.4, inplace=True)
+            elif kind == "dropout2d":
+                h = F.dropout2d(h, 0.5)
+            else:
+                h = F.dropout(h, 1.0)
+            loss = (h * h).sum()
+            loss.backward()
+            return loss
+        f = compile(step) if compiled else step
+        x = autograd.ones(4, 3, 5, 5)
+        out = []
+        for _ in range(8):
+            out.append(f(x).item())
+            assert w.grad is not None
+            out.append(w.grad._data.copy())
+        if compiled and kind == "inplace":  # in place on a tensor inside the graph: eager
+            assert isinstance(f, Compiled) and f.fallback is not None and f.replays == 0
+        elif compiled:
+            assert isinstance(f, Compiled) and f.fallback is None and f.replays == 7
+        return out
+    a = run(False)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", CompileWarning)
+        b = run(True)
+    for u, v in zip(a, b):
+        assert np.array_equal(u, v)
+    if kind != "p=1":
+        assert len({x for x in a if isinstance(x, float)}) > 1     # masks differ per step
+
+
+@pytest.mark.parametrize("momentum", [0.1, None])
+def test_batch_norm_running_statistics_replayed(momentum: float | None) -> None:
+    def make() -> tuple:
+        autograd.manual_seed(0)
+        net = nn.Sequential(nn.Linear(3, 4), nn.BatchNorm1d(4, momentum=momentum), nn.ReLU(),
+                            nn.Linear(4, 1))
+        opt = nn.optim.SGD(net.parameters(), lr=0.1)
+
+        def step(x: autograd.Tensor, y: autograd.Tensor) -> autograd.Tensor:
+            opt.zero_grad()
+            loss = ((net(x) - y) ** 2).mean()
+            loss.backward()
+            opt.step()
+            return loss
+        return net, opt, step
+    rng = np.random.default_rng(0)
+    data = [(autograd.tensor(rng.standard_normal((8, 3))),
+             autograd.tensor(rng.standard_normal((8, 1)))) for _ in range(6)]
+    net1, opt1, eager = make()
+    net2, opt2, step = make()
+    compiled = compile(step)
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always", CompileWarning)
+        for x, y in data:
+            assert np.array_equal(eager(x, y)._data, compiled(x, y)._data)
+    same_state(net1, opt1, net2, opt2)
+    if momentum is None:        # the cumulative average reads num_batches_tracked.item()
+        assert compiled.fallback is not None and "item()" in compiled.fallback
+        assert len(caught) == 1
+    else:
+        assert compiled.fallback is None and compiled.replays == 5 and not caught
+
+
+def test_recordings_are_kept_per_shape_up_to_the_cache_size() -> None:
+    w = autograd.tensor([0.5, -1.0, 2.0], requires_grad=True)
+
+    def step(x: autograd.Tensor) -> autograd.Tensor:
+        w.grad = None
+        loss = (x * w).sum()
+        loss.backward()
+        return loss
+    compiled = compile(step)
+    xs = [autograd.ones(n, 3) for n in range(1, Compiled.cache_size + 3)]
+    for x in xs + xs[-Compiled.cache_size:]:
+        assert np.array_equal(compiled(x)._data, step(x)._data)
+    assert compiled.replays == Compiled.cache_size
+    assert len(compiled.programs) == Compiled.cache_size
+    compiled(xs[0])                 # the oldest was dropped: recorded again
+    assert compiled.replays == Compiled.cache_size
+    assert len(compiled.recompiles) == len(xs)
+
+
+def test_digits_cnn_inference_under_no_grad_follows_training() -> None:
+    data = digit_batches([16, 16])
+    x_eval = digit_batches([5], seed=3)[0][0]
+
+    def run(compiled: bool) -> list:
+        net, _, step = cnn(seed=4)
+
+        def predict(x: autograd.Tensor) -> autograd.Tensor:
+            with autograd.no_grad():
+                return net(x)
+
+        train = compile(step) if compiled else step
+        infer = compile(predict) if compiled else predict
+        outs = []
+        for i in range(6):
+            net.train()
+            outs.append(train(*data[i % 2])._data.copy())
+            net.eval()
+            outs.append(infer(x_eval)._data.copy())
+        if compiled:
+            assert isinstance(infer, Compiled) and infer.fallback is None
+            assert infer.replays == 5
+        return outs
+    for a, b in zip(run(False), run(True)):
+        assert a.dtype == b.dtype and np.array_equal(a, b)

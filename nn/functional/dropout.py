@@ -22,13 +22,17 @@ def _check_p(p: float) -> None:
         raise ValueError(f"dropout probability has to be between 0 and 1, but got {p}")
 
 
-def _apply_noise(input: Tensor, noise_shape: tuple, p: float, inplace: bool) -> Tensor:
-    dtype = input.dtype
+def _noise(noise_shape: tuple, p: float, dtype: np.dtype) -> np.ndarray:
+    """The multiplier: 1/(1-p) where a uniform draw from `autograd.generator()` is >= p
+    (kept, with probability 1 - p), 0 elsewhere. (autograd.compile replays this call.)"""
     if p == 1.0:
-        noise = np.zeros(noise_shape, dtype=dtype)
-    else:
-        keep = autograd.generator().random(noise_shape) >= p        # kept with 1 - p
-        noise = keep.astype(dtype) / dtype.type(1 - p)
+        return np.zeros(noise_shape, dtype=dtype)
+    keep = autograd.generator().random(noise_shape) >= p            # kept with 1 - p
+    return keep.astype(dtype) / dtype.type(1 - p)
+
+
+def _apply_noise(input: Tensor, noise_shape: tuple, p: float, inplace: bool) -> Tensor:
+    noise = _noise(noise_shape, p, input.dtype)
     if inplace:
         return input.mul_(autograd.as_tensor(noise))
     return L.Dropout.apply(input, saved=(noise,))
