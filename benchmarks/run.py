@@ -42,14 +42,14 @@ def machine() -> str:
             f"numpy {numpy.__version__}")
 
 
-NOTES = """Notes. Times are the best of 3 runs (a fresh graph each step). All trainers start from
-the same weights and data. The rows in parentheses are not targets: they show the scalar
-engine on micrograd's own way of writing a neuron (one node per `*` and `+`). Where the time
-goes and why the missed targets are missed, with the profiles: docs/performance.md. In short:
-the chain's build is dominated by CPython's cyclic garbage collector traversing the growing
-graph (0.5 us per node with it off, 1.25 us with it on), and a Python object per node costs
-more than the 1 us target allows once the backward walk (0.8 us) is added; the lecture MLP
-against PyTorch sits at the 0.5x line (0.49x to 0.52x between runs on this machine)."""
+NOTES = """Notes. Times are the best of several runs (a fresh graph each step). All trainers start
+from the same weights and data. The rows in parentheses are not targets: they
+show the scalar engine on micrograd's own way of writing a neuron (one node per `*` and `+`).
+On this shared 2-core machine the timings of one row swing by 20-40% between runs, so a row
+near its target can read met in one run and missed in the next; before/after comparisons of
+the eager paths are made with instruction counts (callgrind), which do not swing. Where the
+time goes, with the profiles: docs/performance.md (the engine) and docs/compile.md (the
+compiled step)."""
 
 
 def table(results: dict) -> list[str]:
