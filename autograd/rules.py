@@ -426,21 +426,11 @@ class Relu(Elementwise):
 
 def _relu_grad(g: Any, out: Any) -> Any:
     """g where relu's output is positive (or nan), 0 elsewhere: a selection, so an inf
-    upstream at a zeroed input gives 0, not inf * 0 = nan (1/relu(x) at x < 0, as PyTorch)."""
+    upstream at a zeroed input gives 0, not inf * 0 = nan (1/relu(x) at x < 0, as PyTorch),
+    and a negative upstream there gives +0., not -0."""
     o = data_of(out)
     if type(o) is float:
         return 0.0 if o <= 0 else g
-    if g.__class__ is np.ndarray and g.ndim:
-        # The fast path multiplies by the mask; that equals the selection (up to the sign of
-        # zero, restored below) unless g holds an inf or nan, which g.g reveals (a BLAS dot:
-        # the check and the product cost less than np.where).
-        keep = o <= 0
-        np.logical_not(keep, out=keep)
-        flat = g.ravel()
-        if math.isfinite(np.dot(flat, flat)):
-            r = g * keep
-            r += 0.0                    # -g * 0 is -0.; the selection gives +0., as PyTorch
-            return r
     return where_(o <= 0, 0.0, g)
 
 
