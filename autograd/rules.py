@@ -428,6 +428,8 @@ def _relu_grad(g: Any, out: Any) -> Any:
     """g where relu's output is positive (or nan), 0 elsewhere: a selection, so an inf
     upstream at a zeroed input gives 0, not inf * 0 = nan (1/relu(x) at x < 0, as PyTorch),
     and a negative upstream there gives +0., not -0."""
+    if out.__class__ is np.ndarray and g.__class__ is np.ndarray:
+        return np.where(out <= 0, 0.0, g)        # the raw arrays of a plain backward
     o = data_of(out)
     if type(o) is float:
         return 0.0 if o <= 0 else g
