@@ -47,28 +47,35 @@ def batches(n: int, seed: int) -> list[np.ndarray]:
     return [order[i:i + BATCH_SIZE] for i in range(0, n, BATCH_SIZE)]
 
 
-def ours_epoch(images: np.ndarray, labels: np.ndarray, state: dict) -> Callable[[], float]:
-    import autograd
-    import nn
-    autograd.manual_seed(0)
-    net = build(nn).float()                         # float32, PyTorch's default dtype
-    net.load_state_dict({k: autograd.from_numpy(v.copy()) for k, v in state.items()})
-    opt = nn.optim.Adam(net.parameters(), lr=1e-2)
-    loss_fn = nn.CrossEntropyLoss()
-    x_all, y_all = autograd.from_numpy(images), autograd.from_numpy(labels)
+def _epochs(net: Any, opt: Any, loss_fn: Any, x_all: Any, y_all: Any, n: int,
+            index: Callable[[np.ndarray], Any]) -> Callable[[], float]:
+    """One training epoch per call, the same code for both libraries (`index` makes a
+    batch's index array into what the library indexes with)."""
     epoch_no = [0]
 
     def epoch() -> float:
         total = 0.0
-        for idx in batches(len(images), epoch_no[0]):
+        for idx in batches(n, epoch_no[0]):
+            i = index(idx)
             opt.zero_grad()
-            loss = loss_fn(net(x_all[idx]), y_all[idx])
+            loss = loss_fn(net(x_all[i]), y_all[i])
             loss.backward()
             opt.step()
             total += loss.item()
         epoch_no[0] += 1
         return total
     return epoch
+
+
+def ours_epoch(images: np.ndarray, labels: np.ndarray, state: dict) -> Callable[[], float]:
+    import autograd
+    import nn
+    autograd.manual_seed(0)
+    net = build(nn).float()                         # float32, PyTorch's default dtype
+    net.load_state_dict({k: autograd.from_numpy(v.copy()) for k, v in state.items()})
+    return _epochs(net, nn.optim.Adam(net.parameters(), lr=1e-2), nn.CrossEntropyLoss(),
+                   autograd.from_numpy(images), autograd.from_numpy(labels), len(images),
+                   lambda idx: idx)
 
 
 def torch_epoch(images: np.ndarray, labels: np.ndarray, state: dict) -> Callable[[], float]:
@@ -76,22 +83,9 @@ def torch_epoch(images: np.ndarray, labels: np.ndarray, state: dict) -> Callable
     torch.manual_seed(0)
     net = build(torch.nn)
     net.load_state_dict({k: torch.from_numpy(v.copy()) for k, v in state.items()})
-    opt = torch.optim.Adam(net.parameters(), lr=1e-2)
-    loss_fn = torch.nn.CrossEntropyLoss()
-    x_all, y_all = torch.from_numpy(images), torch.from_numpy(labels)
-    epoch_no = [0]
-
-    def epoch() -> float:
-        total = 0.0
-        for idx in batches(len(images), epoch_no[0]):
-            opt.zero_grad()
-            loss = loss_fn(net(x_all[torch.from_numpy(idx)]), y_all[torch.from_numpy(idx)])
-            loss.backward()
-            opt.step()
-            total += loss.item()
-        epoch_no[0] += 1
-        return total
-    return epoch
+    return _epochs(net, torch.optim.Adam(net.parameters(), lr=1e-2), torch.nn.CrossEntropyLoss(),
+                   torch.from_numpy(images), torch.from_numpy(labels), len(images),
+                   torch.from_numpy)
 
 
 def initial_state() -> dict:

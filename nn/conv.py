@@ -126,6 +126,10 @@ class _ConvNd(Module):
         return conv(x, self.weight, self.bias, self.stride, self.padding, self.dilation,
                     self.groups)
 
+    def forward(self, input: Tensor) -> Tensor:
+        """The convolution of `input` with this layer's weight (and bias)."""
+        return self._conv(input)
+
 
 class Conv1d(_ConvNd):
     """1-d convolution over input (N, C_in, L) or (C_in, L): weight (C_out, C_in/groups, k),
@@ -138,9 +142,6 @@ class Conv1d(_ConvNd):
                  padding_mode: str = "zeros", device: Any = None, dtype: Any = None) -> None:
         super().__init__(in_channels, out_channels, kernel_size, stride, padding, dilation,
                          groups, bias, padding_mode, device, dtype)
-
-    def forward(self, input: Tensor) -> Tensor:
-        return self._conv(input)
 
 
 class Conv2d(_ConvNd):
@@ -156,9 +157,6 @@ class Conv2d(_ConvNd):
                  padding_mode: str = "zeros", device: Any = None, dtype: Any = None) -> None:
         super().__init__(in_channels, out_channels, kernel_size, stride, padding, dilation,
                          groups, bias, padding_mode, device, dtype)
-
-    def forward(self, input: Tensor) -> Tensor:
-        return self._conv(input)
 
 
 class ConvTranspose2d(_ConvNd):
