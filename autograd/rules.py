@@ -410,6 +410,30 @@ class Sigmoid(Elementwise):
     grads = (lambda g, out, a: g * out * (1 - out),)
 
 
+_INT_OF_SIZE = {2: np.int16, 4: np.int32, 8: np.int64}
+
+
+def _relu_grad(g: Any, out: Any, a: Any) -> Any:
+    """g where relu's output is positive (or nan), 0 elsewhere: a selection, so an inf
+    upstream at a zeroed input gives 0, not inf * 0 = nan (1/relu(x) at x < 0, as PyTorch),
+    and a negative upstream there gives +0., not -0.
+
+    On float arrays the selection is made on the bits, g & ~0 or g & 0: three vector passes
+    (compare, mask, and) where np.where's element-by-element copy takes a third longer."""
+    if out.__class__ is np.ndarray and g.__class__ is np.ndarray:
+        ints = _INT_OF_SIZE.get(g.dtype.itemsize) if g.dtype.kind == "f" else None
+        if ints is not None and g.dtype is out.dtype and g.shape == out.shape:
+            keep = (out <= 0).astype(ints)      # 1 where cut, 0 where kept
+            keep -= 1                           # 0 where cut, all bits set where kept
+            keep &= g.view(keep.dtype)
+            return keep.view(g.dtype)
+        return np.where(out <= 0, 0.0, g)
+    o = data_of(out)
+    if type(o) is float:
+        return 0.0 if o <= 0 else g
+    return where_(o <= 0, 0.0, g)
+
+
 class Relu(Elementwise):
     """out = max(a, 0);   d out/da = 1 if a > 0 else 0   (nan stays nan and passes the
     gradient, as PyTorch)"""
@@ -421,19 +445,7 @@ class Relu(Elementwise):
             return 0.0 if a <= 0 else a
         return np.maximum(a, 0)
 
-    grads = (lambda g, out, a: _relu_grad(g, out),)
-
-
-def _relu_grad(g: Any, out: Any) -> Any:
-    """g where relu's output is positive (or nan), 0 elsewhere: a selection, so an inf
-    upstream at a zeroed input gives 0, not inf * 0 = nan (1/relu(x) at x < 0, as PyTorch),
-    and a negative upstream there gives +0., not -0."""
-    if out.__class__ is np.ndarray and g.__class__ is np.ndarray:
-        return np.where(out <= 0, 0.0, g)        # the raw arrays of a plain backward
-    o = data_of(out)
-    if type(o) is float:
-        return 0.0 if o <= 0 else g
-    return where_(o <= 0, 0.0, g)
+    grads = (_relu_grad,)
 
 
 class Abs(Elementwise):

@@ -262,7 +262,8 @@ class Tensor(Ops, RandomFills, Node):
                 raise RuntimeError(f"backward: the output has shape {self.shape}; pass "
                                    "gradient= (d loss/d output, same shape) or reduce it first, "
                                    "e.g. y.sum().backward()")
-            seed: Any = np.ones(self._data.shape, self._data.dtype)
+            shape, dtype = self._data.shape, self._data.dtype
+            seed: Any = np.array(1, dtype) if shape == () else np.ones(shape, dtype)
         else:
             seed = np.asarray(gradient._data if isinstance(gradient, Tensor) else gradient,
                               dtype=self.dtype)
@@ -355,6 +356,15 @@ class Tensor(Ops, RandomFills, Node):
         values then refuses to run instead of computing a wrong gradient."""
         _clock[0] += 1
         self._vc[0] = _clock[0]
+
+    @staticmethod
+    def _bump_versions(tensors: "list[Tensor]") -> None:
+        """`_bump_version` for the tensors one operation changed together (an optimizer's
+        step), with one tick of the clock."""
+        _clock[0] += 1
+        now = _clock[0]
+        for t in tensors:
+            t._vc[0] = now
 
     def _check_versions(self) -> None:
         """Some tensor was changed in place after this node was made: was it one that this

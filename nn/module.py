@@ -38,10 +38,10 @@ def zero_grads(params: Iterable[Tensor], set_to_none: bool = True) -> None:
     """Forget the gradients (they accumulate otherwise): `.grad = None`, or zeros in place
     with set_to_none=False."""
     for p in params:
-        if set_to_none or p.grad is None:
-            p.grad = None
+        if set_to_none or p._grad is None:
+            p._grad = None
         else:
-            p.grad._data[...] = 0
+            p._grad._data[...] = 0
 
 
 class Parameter(Tensor):

@@ -153,23 +153,19 @@ class Optimizer:
                 observe(self, "step", closure)
         loss = closure() if closure is not None else None
         self._opt_called = True
-        # Each update is an in-place change: stamped (_bump_version), so that a graph still
+        # Each update is an in-place change: stamped (_bump_versions), so that a graph still
         # holding these parameters refuses to backpropagate through the old values.
         state = self.state
         for group in self.param_groups:
+            stepped = [p for p in group["params"] if p._grad is not None]
             if self._is_plain(group):                   # p <- p - lr g, the common case
                 lr = group["lr"]
-                for p in group["params"]:
-                    grad = p.grad
-                    if grad is not None:
-                        p._data -= lr * grad._data
-                        p._bump_version()
-                continue
-            for p in group["params"]:
-                grad = p.grad
-                if grad is not None:
-                    self._update(p, grad._data, group, state.setdefault(id(p), {}))
-                    p._bump_version()
+                for p in stepped:
+                    p._data -= lr * p._grad._data
+            else:
+                for p in stepped:
+                    self._update(p, p._grad._data, group, state.setdefault(id(p), {}))
+            Tensor._bump_versions(stepped)
         return loss
 
     def _is_plain(self, group: dict[str, Any]) -> bool:
