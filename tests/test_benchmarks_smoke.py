@@ -23,3 +23,15 @@ def test_quick_benchmarks_run_and_agree(tmp_path):
     assert agree and float(agree.group(1)) < 1e-4
     scalar = re.search(r"scalar step loss vs reference ([\d.e+-]+)", text)
     assert scalar and float(scalar.group(1)) < 1e-9
+
+
+def test_before_after_compares_this_tree_with_a_commit():
+    """Both versions load side by side in one process and fill every row of the table."""
+    run = subprocess.run([sys.executable, str(ROOT / "benchmarks" / "before_after.py"), "HEAD",
+                          "--quick"], capture_output=True, text=True, timeout=600, cwd=ROOT)
+    assert run.returncode == 0, run.stderr
+    rows = [line for line in run.stdout.splitlines() if re.match(r"\| (lecture|scalar) ", line)]
+    assert len(rows) == 5, run.stdout
+    for row in rows:
+        ratio = float(row.rstrip(" |").rsplit("|", 1)[1])
+        assert 0.2 < ratio < 5, row
