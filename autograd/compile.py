@@ -588,6 +588,10 @@ class _ValueBackward:
         self.size = base + len(consts)
         self.data: list = [0.0] * self.size
         self.data[base:] = consts
+        self.levels = _forward_levels(fwd, self.size, consts)
+        if self.levels is not None:
+            self.vec = np.zeros(self.size)
+            self.vec[base:] = consts
         self.roots = [(index[r], s) for r, s in zip(roots, seeds)]
         # the recording must reproduce the numbers the eager run holds now
         self._load()
@@ -605,6 +609,9 @@ class _ValueBackward:
             d[i] = leaf._data
 
     def _forward(self) -> None:
+        if self.levels is not None:
+            self._forward_by_levels()
+            return
         d = self.data
         for kind, o, a, b, x in self.fwd:
             if kind == _V_MUL:
@@ -619,6 +626,35 @@ class _ValueBackward:
                                         [d[r] for r in refs[n:2 * n]], d[refs[-1]])
                 else:
                     d[o] = float(rule.forward(*[d[r] for r in refs], *saved))
+
+    def _forward_by_levels(self) -> None:
+        """The forward as numpy operations, one per op kind and level of the graph (the
+        nodes whose inputs are all computed): float64 + * and the relu selection are the
+        same IEEE operations as on Python floats, so the numbers are the same."""
+        v = self.vec
+        v[:len(self.leaves)] = self.data[:len(self.leaves)]
+        with np.errstate(all="ignore"):         # inf - inf is nan, silently, as on floats
+            self._run_levels(v)
+        self.data = v.tolist()
+
+    def _run_levels(self, v: np.ndarray) -> None:
+        for kind, o, a, b in self.levels:
+            if kind == _V_ADD:
+                v[o] = v[a] + v[b]
+            elif kind == _V_MUL:
+                v[o] = v[a] * v[b]
+            elif kind == _V_RELU:
+                x = v[a]
+                v[o] = np.where(x <= 0, 0.0, x)
+            else:                               # a few nodes, one by one on floats
+                for k, o1, a1, b1, x1 in o:
+                    if k == _V_MUL:
+                        v[o1] = float(v[a1]) * float(v[b1])
+                    elif k == _V_ADD:
+                        v[o1] = float(v[a1]) + float(v[b1])
+                    else:
+                        rule, refs, saved = x1
+                        v[o1] = float(rule.forward(*[float(v[r]) for r in refs], *saved))
 
     def run(self) -> None:
         # As the engine's backward: every temporary is acyclic and freed by reference
@@ -719,6 +755,44 @@ class _ValueBackward:
                         gs[t] = pg if old is None else old + pg
         for i in range(nl):
             self.leaves[i]._g = gs[i]
+
+
+def _forward_levels(fwd: list, size: int, consts: list) -> list | None:
+    """The forward program of a Value graph grouped for `_forward_by_levels`: a node's level
+    is one more than its inputs' highest (leaves and constants: 0); in each level the
+    additions, multiplications and relus of 16 or more nodes become one entry each
+    (kind, output slots, input slots a, b), and the rest one entry of nodes to run one by
+    one. None where the graph is small or uses constants that are not floats."""
+    if len(fwd) < 1000 or any(type(c) is not float for c in consts):
+        return None
+    level = [0] * size
+    groups: dict[int, dict[int, list]] = {}
+    for ev in fwd:
+        kind, o, a, b, x = ev
+        if kind == _V_GENERAL:
+            rule, refs, saved = x
+            if rule is R.Relu and len(refs) == 1 and not saved:
+                kind, a = _V_RELU, refs[0]
+        else:
+            refs = (a, b)
+        lv = level[o] = 1 + max(level[r] for r in refs)
+        groups.setdefault(lv, {}).setdefault(kind, []).append(ev if kind == _V_GENERAL
+                                                             else (kind, o, a, b, x))
+    plan: list = []
+    for lv in sorted(groups):
+        one_by_one: list = []
+        for kind, evs in groups[lv].items():
+            if kind == _V_GENERAL or len(evs) < 16:
+                one_by_one.extend(evs if kind != _V_RELU else
+                                  [(_V_GENERAL, o, -1, -1, (R.Relu, (a,), ()))
+                                   for _, o, a, _, _ in evs])
+                continue
+            cols = list(zip(*[(o, a, b) for _, o, a, b, _ in evs]))
+            plan.append((kind, np.array(cols[0]), np.array(cols[1]),
+                         np.array(cols[2]) if kind != _V_RELU else None))
+        if one_by_one:
+            plan.append((_V_GENERAL, one_by_one, None, None))
+    return plan
 
 
 # ---------------------------------------------------------------- running statistics

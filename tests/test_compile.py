@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import ast
 import random
+import struct
 import warnings
 from pathlib import Path
 
@@ -17,7 +18,7 @@ from hypothesis import strategies as st
 import autograd
 import nn
 from autograd import Value, engine
-from autograd.compile import Compiled, CompileWarning, compile, explain, sanitize
+from autograd.compile import _V_RELU, _VBACK, Compiled, CompileWarning, compile, explain, sanitize
 from benchmarks.lecture_mlp import make_problem
 from benchmarks.scalar_mlp import build_mlp, make_data, training_step
 
@@ -762,3 +763,29 @@ def test_digits_cnn_inference_under_no_grad_follows_training() -> None:
         return outs
     for a, b in zip(run(False), run(True)):
         assert a.dtype == b.dtype and np.array_equal(a, b)
+
+
+def test_scalar_forward_by_levels_keeps_relu_and_zero_signs() -> None:
+    """A large Value graph replays its forward as numpy operations per level: the relu
+    selection and the signs of zeros must be those of Python floats (relu(-0.) is +0.,
+    nan passes), bit for bit."""
+    inputs = [-0.0, 0.0, -1.5, 2.0, float("nan"), float("inf"), -float("inf"), 1e-300] * 40
+
+    def step(xs: list) -> list:
+        for x in xs:
+            x.grad = 0.0
+        rs = [(x * 1.0).relu() for x in xs]            # 320 relus in one level, of -0. too
+        hs = [r * x + r for r, x in zip(rs, xs)]
+        total = hs[0]
+        for h in hs[1:]:
+            total = total + h
+        total.backward()
+        return [r.data for r in rs] + [h.data for h in hs] + [x.grad for x in xs]
+
+    xs1, xs2 = [Value(v) for v in inputs], [Value(v) for v in inputs]
+    compiled = compile(lambda: step(xs2))
+    for _ in range(3):
+        eager, replayed = step(xs1), compiled()
+        assert [struct.pack("<d", v) for v in eager] == [struct.pack("<d", v) for v in replayed]
+    plan = next(ev[1] for ev in compiled.program.events if ev[0] == _VBACK)
+    assert plan.levels is not None and any(entry[0] == _V_RELU for entry in plan.levels)
