@@ -638,6 +638,7 @@ class _ValueBackward:
         self.data = v.tolist()
 
     def _run_levels(self, v: np.ndarray) -> None:
+        assert self.levels is not None
         for kind, o, a, b in self.levels:
             if kind == _V_ADD:
                 v[o] = v[a] + v[b]
