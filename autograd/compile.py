@@ -52,6 +52,7 @@ import inspect
 import keyword
 import operator
 import random as _pyrandom
+import struct
 import sys
 import warnings
 from typing import Any, Callable
@@ -522,6 +523,8 @@ class _ValueBackward:
     leaves' numbers are read when the replay reaches it, every interior node is recomputed
     by its rule's forward, and the gradients flow in the engine's order."""
 
+    back_levels: "_BackwardLevels | None" = None
+
     def __init__(self, rec: _Recorder, roots: list, seeds: list, order: list,
                  leaves: list) -> None:
         self.failure: str | None = None
@@ -602,6 +605,15 @@ class _ValueBackward:
                 self.failure = ("a Value changed between its forward and the backward "
                                 "(the recorded program would compute different numbers)")
                 return
+        self.back_levels = (_BackwardLevels(bwd, self.roots, nl, self.size)
+                            if self.levels is not None else None)
+        if self.back_levels is not None and self.back_levels.levels is None:
+            self.back_levels = None
+        if self.back_levels is not None:    # checked once against the loop, bit for bit
+            a, b = self._backward(), self._backward_by_levels()
+            if [struct.pack("<d", x) if x is not None else None for x in a] != \
+                    [struct.pack("<d", x) if x is not None else None for x in b]:
+                self.back_levels = None
 
     def _load(self) -> None:
         d = self.data
@@ -671,6 +683,13 @@ class _ValueBackward:
     def _run(self) -> None:
         self._load()
         self._forward()
+        grads = (self._backward_by_levels() if self.back_levels is not None else
+                 self._backward())
+        for leaf, g in zip(self.leaves, grads):
+            leaf._g = g
+
+    def _backward(self) -> list:
+        """The leaves' gradients, the engine's loop over the recorded nodes on floats."""
         d = self.data
         nl = len(self.leaves)
         gs: list = [None] * self.size
@@ -754,8 +773,122 @@ class _ValueBackward:
                     if pg is not None:
                         old = gs[t]
                         gs[t] = pg if old is None else old + pg
-        for i in range(nl):
-            self.leaves[i]._g = gs[i]
+        return gs[:nl]
+
+    def _backward_by_levels(self) -> list:
+        """The leaves' gradients with numpy operations per level, from the top (a level's
+        consumers are all done before it): each node's contributions are added in the order
+        the engine adds them (`first`, then `+ second`, ...), so the sums are the same."""
+        plan = self.back_levels
+        assert plan is not None and plan.levels is not None
+        levels = plan.levels
+        v = self.vec
+        nl = len(self.leaves)
+        G = np.zeros(self.size)
+        C = np.zeros(plan.n_edges)
+        root, seed = self.roots[0]
+        G[root] = seed
+        with np.errstate(all="ignore"):
+            for finish, (mul_e, mul_k, mul_o), (add_e, add_k), (relu_e, relu_k) in levels:
+                for r, (t, e) in enumerate(finish):
+                    G[t] = C[e] if r == 0 else G[t] + C[e]
+                if len(mul_e):
+                    C[mul_e] = G[mul_k] * v[mul_o]
+                if len(add_e):
+                    C[add_e] = G[add_k]
+                if len(relu_e):
+                    C[relu_e] = np.where(v[relu_k] <= 0, 0.0, G[relu_k])
+            inits = [leaf._g for leaf in self.leaves]
+            for r, (t, e) in enumerate(plan.leaf_rounds):
+                if r == 0:
+                    first = C[e]
+                    had = [inits[i] is not None for i in t]
+                    if any(had):
+                        first[had] = np.array([inits[i] for i in t[had]]) + first[had]
+                    G[t] = first
+                else:
+                    G[t] = G[t] + C[e]
+        grads = G[:nl].tolist()
+        for i in plan.untouched:
+            grads[i] = inits[i]
+        return grads
+
+
+class _BackwardLevels:
+    """The backward of a Value graph of additions, multiplications and relus, grouped for
+    `_ValueBackward._backward_by_levels`.
+
+    Every contribution (edge) a node sends to an input gets a place in an array C; levels
+    are the forward's, walked from the top (a node's consumers are all above it). Per level:
+    `finish`, the rounds that add up the level's nodes' contributions in the engine's order
+    (round r: (targets, edges), each node's r-th contribution), then the contributions the
+    level's nodes send: g * the other factor, g, or g where the relu's output is > 0. The
+    leaves are summed last (`leaf_rounds`); `untouched` leaves get no contribution. `levels`
+    is None for a graph with other ops or several roots."""
+
+    def __init__(self, bwd: list, roots: list, nl: int, size: int) -> None:
+        self.levels: list | None = None
+        root = roots[0][0]
+        if len(roots) != 1 or root < nl:
+            return
+        # a node's level: its forward level (1 + its inputs' highest; leaves 0), so that the
+        # same node of every sample lands in the same level; consumers are in higher ones
+        level = [0] * size
+        for kind, k, a, b, _, _, _ in reversed(bwd):
+            if kind not in (_V_MUL, _V_ADD, _V_RELU):
+                return
+            level[k] = 1 + max(level[a], level[b] if b >= 0 else 0)
+        incoming: list[list[int]] = [[] for _ in range(size)]   # edge ids, engine order
+        sends: dict[int, tuple[list, list, list]] = {}   # level -> (mul, add, relu) edges
+        n = 0
+        for kind, k, a, b, ta, tb, _ in bwd:
+            mul, add, relu = sends.setdefault(level[k], ([], [], []))
+            for target, other in ((ta, b), (tb, a)):
+                if target < 0:
+                    continue
+                if kind == _V_MUL:
+                    mul.append((n, k, other))
+                elif kind == _V_ADD:
+                    add.append((n, k))
+                else:
+                    relu.append((n, k))
+                incoming[target].append(n)
+                n += 1
+        # every node but the root must receive a gradient (the engine skips one that does
+        # not), and the root none
+        if incoming[root] or any(not incoming[k] for _, k, *_ in bwd if k != root):
+            return
+        self.n_edges = n
+        by_level: dict[int, list[int]] = {}
+        for t in range(nl, size):
+            if incoming[t]:
+                by_level.setdefault(level[t], []).append(t)
+        self.levels = []
+        for lv in range(max(sends), 0, -1):
+            mul, add, relu = sends.get(lv, ([], [], []))
+            self.levels.append((
+                _rounds(by_level.get(lv, []), incoming),
+                tuple(np.array(c, dtype=np.intp).reshape(-1) for c in
+                      (zip(*mul) if mul else ([], [], []))),
+                tuple(np.array(c, dtype=np.intp).reshape(-1) for c in
+                      (zip(*add) if add else ([], []))),
+                tuple(np.array(c, dtype=np.intp).reshape(-1) for c in
+                      (zip(*relu) if relu else ([], [])))))
+        self.leaf_rounds = _rounds([t for t in range(nl) if incoming[t]], incoming)
+        self.untouched = [t for t in range(nl) if not incoming[t]]
+
+
+def _rounds(nodes: list[int], incoming: list[list[int]]) -> list:
+    """(targets, edges) per round r: the nodes with an r-th contribution, and its edge."""
+    out: list[tuple[np.ndarray, np.ndarray]] = []
+    r = 0
+    while True:
+        pick = [(t, incoming[t][r]) for t in nodes if len(incoming[t]) > r]
+        if not pick:
+            return out
+        t, e = zip(*pick)
+        out.append((np.array(t, dtype=np.intp), np.array(e, dtype=np.intp)))
+        r += 1
 
 
 def _forward_levels(fwd: list, size: int, consts: list) -> list | None:

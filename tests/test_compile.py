@@ -270,6 +270,8 @@ def test_micrograd_style_scalar_step_bit_identical() -> None:
     assert compiled.replays == 4        # the inputs are Values made inside: recorded twice
     for p, q in zip(scalar_params(l1), scalar_params(l2)):
         assert p._data == q._data and p._g == q._g
+    plan = next(ev[1] for ev in compiled.program.events if ev[0] == _VBACK)
+    assert plan.levels is not None and plan.back_levels is not None    # numpy, per level
     assert "v_" not in compiled.code.splitlines()[0]
     ast.parse(compiled.code)
     # new data of the same structure: the guard compares the arguments' values
@@ -789,3 +791,4 @@ def test_scalar_forward_by_levels_keeps_relu_and_zero_signs() -> None:
         assert [struct.pack("<d", v) for v in eager] == [struct.pack("<d", v) for v in replayed]
     plan = next(ev[1] for ev in compiled.program.events if ev[0] == _VBACK)
     assert plan.levels is not None and any(entry[0] == _V_RELU for entry in plan.levels)
+    assert plan.back_levels is not None     # (it is dropped if it ever disagreed with the loop)
