@@ -21,7 +21,7 @@ from typing import Any, Callable
 
 if __package__ in (None, ""):                       # run as a script: python benchmarks/...
     sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
-from benchmarks import lecture_mlp, scalar_mlp, verdict  # noqa: E402
+from benchmarks import interleaved, lecture_mlp, scalar_mlp, verdict  # noqa: E402
 
 
 def _best(fn: Callable[[], Any], steps: int, repeats: int) -> float:
@@ -38,7 +38,7 @@ def _best(fn: Callable[[], Any], steps: int, repeats: int) -> float:
 def _lecture(quick: bool) -> dict:
     import autograd  # noqa: F401  (the package, before autograd.compile)
     from autograd.compile import compile
-    steps, repeats = (200, 1) if quick else (2000, 3)
+    steps = 200 if quick else 2000
     problem = lecture_mlp.make_problem()
     out: dict[str, Any] = {}
     eager = lecture_mlp.ours_trainer(*problem)
@@ -53,15 +53,20 @@ def _lecture(quick: bool) -> dict:
     for _ in range(50):
         same = same and eager() == replayed()
     out["bit_identical"] = same
-    out["numpy_ms"] = _best(lecture_mlp.numpy_trainer(*problem), steps, repeats)
-    out["eager_ms"] = _best(eager, steps, repeats)
-    out["compiled_ms"] = _best(replayed, steps, repeats)
+    trainers = {"numpy": lecture_mlp.numpy_trainer(*problem), "eager": eager,
+                "compiled": replayed}
     try:
         import torch
         torch.set_num_threads(1)
-        out["torch_ms"] = _best(lecture_mlp.torch_trainer(*problem), steps, repeats)
+        trainers["torch"] = lecture_mlp.torch_trainer(*problem)
     except ImportError:
         out["torch_ms"] = None
+    for step in trainers.values():      # warm up
+        for _ in range(20):
+            step()
+    ms = interleaved(trainers, 10, steps // 50)
+    for name in trainers:
+        out[f"{name}_ms"] = ms[name]
     return out
 
 

@@ -5,12 +5,11 @@ All three start from the same weights and data; the loss curves must agree to 1e
 """
 from __future__ import annotations
 
-import time
 from typing import Callable
 
 import numpy as np
 
-from benchmarks import verdict
+from benchmarks import interleaved, verdict
 
 SIZES = [(1, 6), (6, 10), (10, 6), (6, 1)]
 
@@ -94,35 +93,29 @@ def torch_trainer(x, y, weights, biases, lr=0.01) -> Callable[[], float]:
     return step
 
 
-def time_trainer(make: Callable, problem: tuple, steps: int, repeats: int) -> tuple[float, list]:
-    """Best-of-`repeats` milliseconds per step, and the loss curve of the first run."""
-    best, curve = float("inf"), None
-    for _ in range(repeats):
-        step = make(*problem)
-        t = time.perf_counter()
-        losses = [step() for _ in range(steps)]
-        best = min(best, (time.perf_counter() - t) / steps * 1e3)
-        curve = curve or losses
-    return best, curve
-
-
 def run(quick: bool = False) -> dict:
-    steps, repeats = (300, 1) if quick else (2000, 3)
+    """Each trainer's loss curve over `steps` steps from the same start, then the three
+    timed in turns (`interleaved`): the median ms per step."""
+    steps, rounds = (300, 6) if quick else (2000, 40)
     problem = make_problem()
-    result = {"steps": steps}
-    ms_numpy, curve_numpy = time_trainer(numpy_trainer, problem, steps, repeats)
-    ms_ours, curve_ours = time_trainer(ours_trainer, problem, steps, repeats)
-    result.update(numpy_ms=ms_numpy, ours_ms=ms_ours,
-                  agree_numpy=max(abs(a - b) / abs(b) for a, b in zip(curve_ours, curve_numpy)))
+    makers: dict[str, Callable] = {"numpy": numpy_trainer, "ours": ours_trainer}
+    result: dict = {"steps": steps, "torch_ms": None}
     try:
         import torch
         torch.manual_seed(0)
-        ms_torch, curve_torch = time_trainer(torch_trainer, problem, steps, repeats)
-        result.update(torch_ms=ms_torch, torch_version=torch.__version__,
-                      torch_threads=torch.get_num_threads(),
-                      agree_torch=max(abs(a - b) / abs(b) for a, b in zip(curve_ours, curve_torch)))
+        makers["torch"] = torch_trainer
+        result.update(torch_version=torch.__version__, torch_threads=torch.get_num_threads())
     except ImportError:
-        result["torch_ms"] = None
+        pass
+    trainers = {name: make(*problem) for name, make in makers.items()}
+    curves = {name: [step() for _ in range(steps)] for name, step in trainers.items()}
+    ms = interleaved(trainers, max(steps // (4 * rounds), 10), rounds)
+    for name in trainers:
+        result[f"{name}_ms"] = ms[name]
+    ours = curves["ours"]
+    result["agree_numpy"] = max(abs(a - b) / abs(b) for a, b in zip(ours, curves["numpy"]))
+    if "torch" in curves:
+        result["agree_torch"] = max(abs(a - b) / abs(b) for a, b in zip(ours, curves["torch"]))
     return result
 
 

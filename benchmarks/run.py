@@ -42,12 +42,15 @@ def machine() -> str:
             f"numpy {numpy.__version__}")
 
 
-NOTES = """Notes. Times are the best of several runs (a fresh graph each step). All trainers start
-from the same weights and data. The rows in parentheses are not targets: they
+NOTES = """Notes. The lecture MLP rows (eager and compiled) time their trainers in turns
+(`benchmarks.interleaved`: blocks of steps, the order reversed every other round, the median
+per step), so that the machine's swings hit all of them alike; the other rows are the best
+of several runs (a fresh graph each step). All trainers start from the same weights and data. The rows in parentheses are not targets: they
 show the scalar engine on micrograd's own way of writing a neuron (one node per `*` and `+`).
 On this shared 2-core machine the timings of one row swing by 20-40% between runs, so a row
 near its target can read met in one run and missed in the next; before/after comparisons of
-the eager paths are made with instruction counts (callgrind), which do not swing. Where the
+the eager paths: `python benchmarks/before_after.py REF` (both versions in one process,
+in turns). Where the
 time goes, with the profiles: docs/performance.md (the engine) and docs/compile.md (the
 compiled step)."""
 
