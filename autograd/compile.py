@@ -866,16 +866,15 @@ class _BackwardLevels:
         self.levels = []
         for lv in range(max(sends), 0, -1):
             mul, add, relu = sends.get(lv, ([], [], []))
-            self.levels.append((
-                _rounds(by_level.get(lv, []), incoming),
-                tuple(np.array(c, dtype=np.intp).reshape(-1) for c in
-                      (zip(*mul) if mul else ([], [], []))),
-                tuple(np.array(c, dtype=np.intp).reshape(-1) for c in
-                      (zip(*add) if add else ([], []))),
-                tuple(np.array(c, dtype=np.intp).reshape(-1) for c in
-                      (zip(*relu) if relu else ([], [])))))
+            self.levels.append((_rounds(by_level.get(lv, []), incoming),
+                                _columns(mul, 3), _columns(add, 2), _columns(relu, 2)))
         self.leaf_rounds = _rounds([t for t in range(nl) if incoming[t]], incoming)
         self.untouched = [t for t in range(nl) if not incoming[t]]
+
+
+def _columns(rows: list[tuple], n: int) -> tuple[np.ndarray, ...]:
+    """Rows of n slot numbers as n index arrays (empty ones for no rows)."""
+    return tuple(np.array(c, dtype=np.intp) for c in (zip(*rows) if rows else [()] * n))
 
 
 def _rounds(nodes: list[int], incoming: list[list[int]]) -> list:
@@ -921,9 +920,7 @@ def _forward_levels(fwd: list, size: int, consts: list) -> list | None:
                                   [(_V_GENERAL, o, -1, -1, (R.Relu, (a,), ()))
                                    for _, o, a, _, _ in evs])
                 continue
-            cols = list(zip(*[(o, a, b) for _, o, a, b, _ in evs]))
-            plan.append((kind, np.array(cols[0]), np.array(cols[1]),
-                         np.array(cols[2]) if kind != _V_RELU else None))
+            plan.append((kind, *_columns([(o, a, b) for _, o, a, b, _ in evs], 3)))
         if one_by_one:
             plan.append((_V_GENERAL, one_by_one, None, None))
     return plan

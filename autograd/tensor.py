@@ -354,11 +354,10 @@ class Tensor(Ops, RandomFills, Node):
         """Record an in-place change of this tensor's memory (made outside the graph: an
         optimizer step, `load_state_dict`): a pending backward that still needs the old
         values then refuses to run instead of computing a wrong gradient."""
-        _clock[0] += 1
-        self._vc[0] = _clock[0]
+        Tensor._bump_versions((self,))
 
     @staticmethod
-    def _bump_versions(tensors: "list[Tensor]") -> None:
+    def _bump_versions(tensors: "Sequence[Tensor]") -> None:
         """`_bump_version` for the tensors one operation changed together (an optimizer's
         step), with one tick of the clock."""
         _clock[0] += 1

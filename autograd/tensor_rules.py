@@ -8,6 +8,7 @@ numpy array or a Tensor, so every formula also runs on Tensors (create_graph).
 """
 from __future__ import annotations
 
+import functools
 from typing import Any, Callable
 
 import numpy as np
@@ -35,18 +36,13 @@ def sum_to(x: Any, shape: tuple) -> Any:
 
 # np.dot without its __array_function__ dispatch (a Python call, a third of a small product)
 _dot = getattr(np.dot, "_implementation", np.dot)
-_ONES: dict = {}
 
 
+@functools.lru_cache(maxsize=32)
 def _ones(n: int, dtype: np.dtype) -> np.ndarray:
     """A read-only vector of n ones (kept for the few sizes in use)."""
-    key = (n, dtype)
-    ones = _ONES.get(key)
-    if ones is None:
-        if len(_ONES) > 32:
-            _ONES.clear()
-        ones = _ONES[key] = np.ones(n, dtype=dtype)
-        ones.flags.writeable = False
+    ones = np.ones(n, dtype=dtype)
+    ones.flags.writeable = False
     return ones
 
 

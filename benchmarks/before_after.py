@@ -8,7 +8,8 @@ and both versions run the same workload code, this tree's benchmarks. On a share
 a single timing swings by 20-40%, so the two are interleaved:
 
 * lecture MLP: both versions are loaded in one process (each its own copy of the modules)
-  and alternate in blocks of 10 steps, 400 blocks; the ratio of the medians is printed;
+  and take turns in blocks of 10 steps (`benchmarks.interleaved`), 400 blocks; the ratio of
+  the medians is printed;
 * scalar MLP (one `Value` per op, and neurons as `lincomb`; gc on and off): the same, one
   step each in turn, 30 pairs per row; the median of the pairs' ratios.
 
@@ -34,6 +35,8 @@ from typing import Any, Callable
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))       # this tree's `benchmarks` (the workloads import it)
 PACKAGES = ("autograd", "nn")
+
+from benchmarks import interleaved  # noqa: E402
 
 
 def unpack(ref: str, dest: Path) -> Path:
@@ -72,23 +75,17 @@ def _load(tree: Path) -> None:
 
 
 def lecture_mlp(trees: list[Path], blocks: int = 400) -> tuple[float, float]:
-    """Median us per eager step of each tree, interleaved in one process."""
-    steps: list[Callable[[], float]] = []
-    for tree in trees:
+    """Median us per eager step of each tree, in turns in one process."""
+    steps: dict[str, Callable[[], float]] = {}
+    for k, tree in enumerate(trees):
         _load(tree)
         mlp = _workload("lecture_mlp")
-        steps.append(mlp.ours_trainer(*mlp.make_problem()))
-    for step in steps:
+        steps[str(k)] = mlp.ours_trainer(*mlp.make_problem())
+    for step in steps.values():
         for _ in range(200):
             step()
-    times: list[list[float]] = [[], []]
-    for b in range(blocks):
-        for k in ((0, 1) if b % 2 else (1, 0)):
-            t = time.perf_counter()
-            for _ in range(10):
-                steps[k]()
-            times[k].append((time.perf_counter() - t) / 10 * 1e6)
-    return statistics.median(times[0]), statistics.median(times[1])
+    ms = interleaved(steps, 10, blocks)
+    return ms["0"] * 1e3, ms["1"] * 1e3
 
 
 def scalar_mlp(trees: list[Path], fused: bool, gc_on: bool, rounds: int) -> tuple:
