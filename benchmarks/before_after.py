@@ -11,7 +11,9 @@ a single timing swings by 20-40%, so the two are interleaved:
   and take turns in blocks of 10 steps (`benchmarks.interleaved`), 400 blocks; the ratio of
   the medians is printed;
 * scalar MLP (one `Value` per op, and neurons as `lincomb`; gc on and off): the same, one
-  step each in turn, 30 pairs per row; the median of the pairs' ratios.
+  step each in turn, 30 pairs per row; the median of the pairs' ratios;
+* the million-op chain (benchmarks/depth.py): a fresh process per run, the two versions in
+  turns, 6 runs each; the medians of its build time, backward time and peak memory.
 
 A ratio below 1 means this tree is faster.
 """
@@ -22,6 +24,8 @@ import gc
 import importlib
 import importlib.util
 import io
+import json
+import os
 import random
 import statistics
 import subprocess
@@ -37,6 +41,7 @@ sys.path.insert(0, str(ROOT))       # this tree's `benchmarks` (the workloads im
 PACKAGES = ("autograd", "nn")
 
 from benchmarks import interleaved  # noqa: E402
+from benchmarks.depth import CHILD  # noqa: E402
 
 
 def unpack(ref: str, dest: Path) -> Path:
@@ -122,6 +127,24 @@ def scalar_mlp(trees: list[Path], fused: bool, gc_on: bool, rounds: int) -> tupl
     return before, after, statistics.median(p[1] / p[0] for p in pairs)
 
 
+def depth(trees: list[Path], n: int, rounds: int) -> dict[str, tuple[float, float]]:
+    """The chain row's build s, backward s and peak bytes per node, median over `rounds`
+    fresh processes per tree, in turns."""
+    runs: list[list[dict]] = [[], []]
+    for r in range(rounds):
+        for k in ((0, 1) if r % 2 else (1, 0)):
+            tree = str(trees[k].resolve())
+            check = (f"import autograd; assert autograd.__file__.startswith({tree!r}), "
+                     "autograd.__file__\n")
+            env = {**os.environ, "PYTHONPATH": tree}
+            out = subprocess.run([sys.executable, "-c", check + CHILD, str(n)], env=env,
+                                 cwd=tree, capture_output=True, text=True, check=True).stdout
+            runs[k].append(json.loads(out))
+    keys = {"build": "build_s", "backward": "backward_s", "peak": "peak_kib"}
+    return {name: (statistics.median(d[key] for d in runs[0]),
+                   statistics.median(d[key] for d in runs[1])) for name, key in keys.items()}
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("ref", help="the earlier commit (a22916d, HEAD~1, ...)")
@@ -130,6 +153,7 @@ def main() -> None:
                         help="a smoke test: 20 blocks and 2 pairs (numbers meaningless)")
     args = parser.parse_args()
     blocks, rounds = (20, 2) if args.quick else (400, args.rounds)
+    chain, chain_runs = (50_000, 1) if args.quick else (1_000_000, 6)
     with tempfile.TemporaryDirectory() as tmp:
         trees = [unpack(args.ref, Path(tmp)), ROOT]
         print(f"| row | {args.ref} | this tree | ratio |\n| --- | --- | --- | --- |")
@@ -142,6 +166,13 @@ def main() -> None:
                     "" if gc_on else ", gc off")
                 print(f"| scalar MLP step, {name} | {a:.1f} ms | {b:.1f} ms | {r:.3f} |",
                       flush=True)
+        d = depth(trees, chain, chain_runs)
+        for name, unit, scale in (("build", "us/node", 1e6 / chain),
+                                  ("backward", "us/node", 1e6 / chain),
+                                  ("peak", "B/node", 1024 / chain)):
+            a, b = (v * scale for v in d[name])
+            print(f"| {chain:,}-op chain, {name} | {a:.2f} {unit} | {b:.2f} {unit} | "
+                  f"{b / a:.3f} |", flush=True)
 
 
 if __name__ == "__main__":

@@ -30,8 +30,9 @@ def test_before_after_compares_this_tree_with_a_commit():
     run = subprocess.run([sys.executable, str(ROOT / "benchmarks" / "before_after.py"), "HEAD",
                           "--quick"], capture_output=True, text=True, timeout=600, cwd=ROOT)
     assert run.returncode == 0, run.stderr
-    rows = [line for line in run.stdout.splitlines() if re.match(r"\| (lecture|scalar) ", line)]
-    assert len(rows) == 5, run.stdout
+    rows = [line for line in run.stdout.splitlines()
+            if re.match(r"\| (lecture|scalar|[0-9,]+-op chain)", line)]
+    assert len(rows) == 8, run.stdout
     for row in rows:
         ratio = float(row.rstrip(" |").rsplit("|", 1)[1])
         assert 0.2 < ratio < 5, row
