@@ -826,18 +826,20 @@ class Atan2(Elementwise):
     d out/da = b/(a^2 + b^2),  d out/db = -a/(a^2 + b^2)"""
     name, torch_name, local = "atan2", "Atan2Backward0", ("b/(a^2+b^2)", "-a/(a^2+b^2)")
     forward = staticmethod(_binary_math("atan2", math.atan2, np.arctan2))
-    grads = (lambda g, out, a, b: _atan2_grad(g * b, a, b),
-             lambda g, out, a, b: _atan2_grad(-g * a, a, b))
+    grads = (lambda g, out, a, b: g * b * _atan2_recip(a, b),
+             lambda g, out, a, b: g * -a * _atan2_recip(a, b))
 
 
-def _atan2_grad(num: Any, a: Any, b: Any) -> Any:
-    """num / (a^2 + b^2), 0 at the origin (as PyTorch: the reciprocal's inf is masked)."""
+def _atan2_recip(a: Any, b: Any) -> Any:
+    """1/(a^2 + b^2), and 0 where that sum is 0 (the origin, or both squares underflowing),
+    as PyTorch: the gradients are then 0 there. Multiplied in PyTorch's order, g b (1/r^2),
+    so they agree to the last bit, and a sum that is tiny but not 0 gives inf, as there."""
     r2 = a * a + b * b
     raw = data_of(r2)
     if type(raw) is float:
-        return 0.0 if raw == 0 else num / r2
+        return 0.0 if raw == 0 else 1.0 / r2
     with np.errstate(all="ignore"):
-        return where_(raw == 0, 0.0, num / r2) if np.any(raw == 0) else num / r2
+        return where_(raw == 0, 0.0, 1.0 / r2) if np.any(raw == 0) else 1.0 / r2
 
 
 class Hypot(Elementwise):

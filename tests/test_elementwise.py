@@ -114,6 +114,27 @@ def test_special_values_as_torch():
             assert list(np.signbit(mine)) == list(np.signbit(ref.numpy())), name
 
 
+def test_atan2_gradient_is_torchs_where_the_squares_underflow_and_to_the_last_bit():
+    """d atan2(a, b) = (b, -a) g / (a^2 + b^2), taken as PyTorch takes it: the reciprocal
+    first, 0 where the sum is 0. A sum that is tiny but not 0 (a subnormal) has an infinite
+    reciprocal, so the gradients are inf and nan there, as in PyTorch (a hypothesis run
+    found (0, 2.7e-157): finite here, inf there)."""
+    a = np.array([0.0, 0.0, 1e-160, 3e-160, 0.0, 0.0, -0.0])
+    b = np.array([2.66844305e-157, 1e-200, 1e-160, 0.0, 0.0, 1.0, -2.0])
+    compare(Tensor.atan2, torch.atan2, a, b)
+    x, y = Value(0.0), Value(2.66844305e-157)
+    autograd.atan2(x, y).backward()
+    assert x.grad == math.inf and math.isnan(y.grad)
+    rng = np.random.default_rng(1)                  # ordinary inputs: the same bits
+    a, b, u = rng.standard_normal(2000), rng.standard_normal(2000), rng.uniform(0.5, 1.5, 2000)
+    xs = [autograd.tensor(v, requires_grad=True) for v in (a, b)]
+    ts = [torch.tensor(v, requires_grad=True) for v in (a, b)]
+    autograd.atan2(*xs).backward(autograd.tensor(u))
+    torch.atan2(*ts).backward(torch.tensor(u))
+    for x, t in zip(xs, ts):
+        assert np.array_equal(x.grad.numpy(), t.grad.numpy())
+
+
 def test_logaddexp_does_not_overflow():
     a = np.array([1000.0, -1000.0, 800.0, -math.inf, math.inf])
     b = np.array([999.0, -1001.0, -800.0, -math.inf, math.inf])
