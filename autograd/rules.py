@@ -273,7 +273,7 @@ class Div(Elementwise):
             return a / b
 
     grads = (lambda g, out, a, b: g / b,
-             lambda g, out, a, b: -g * a / (b * b))
+             lambda g, out, a, b: -g * (a / b / b))
 
 
 class Neg(Elementwise):
@@ -301,16 +301,16 @@ def _pow_base_grad(g: Any, a: Any, b: Any) -> Any:
     raw = data_of(b)
     if isinstance(raw, np.ndarray):
         if raw is not b:            # a node: keep the graph (for d/db of this) but where a = 0
-            return where_((raw == 0) & (data_of(a) == 0), 0.0, g * b * Pow.apply(a, b - 1))
+            return where_((raw == 0) & (data_of(a) == 0), 0.0, g * (b * Pow.apply(a, b - 1)))
         with np.errstate(all="ignore"):
-            return np.where(raw == 0, 0.0, g * b * np.power(data_of(a), b - 1))
+            return np.where(raw == 0, 0.0, g * (b * np.power(data_of(a), b - 1)))
     if raw == 0 and (not isinstance(b, Node) or data_of(a) == 0.0):
         # the constant a^0 (a Value b = 0 keeps its graph, for d/db of this, unless a = 0)
         return 0.0 if type(data_of(g)) is float else Fill.apply(g, 0.0)
     if type(data_of(g)) is float:
-        return g * b * Pow.apply(a, b - 1)
+        return g * (b * Pow.apply(a, b - 1))
     with np.errstate(all="ignore"):
-        return g * b * Pow.apply(a, b - 1)
+        return g * (b * Pow.apply(a, b - 1))
 
 
 def _pow_exponent_grad(g: Any, out: Any, a: Any, b: Any) -> Any:
@@ -407,7 +407,7 @@ class Sigmoid(Elementwise):
     """out = 1/(1+e^-a);   d out/da = sigma(a)(1 - sigma(a)) = out (1 - out)"""
     name, torch_name, local = "sigmoid", "SigmoidBackward0", ("s(a)*(1-s(a))",)
     forward = staticmethod(_sigmoid)
-    grads = (lambda g, out, a: g * out * (1 - out),)
+    grads = (lambda g, out, a: g * (1 - out) * out,)
 
 
 _INT_OF_SIZE = {2: np.int16, 4: np.int32, 8: np.int64}
@@ -461,7 +461,10 @@ class Abs(Elementwise):
 
 # ------------------------------------------------------------ more elementwise math
 # Trigonometric, hyperbolic, exponential, error functions and the rounding family.
-_LN2, _LN10 = math.log(2.0), math.log(10.0)
+_LN2 = math.log(2.0)
+# PyTorch's literal for log10's derivative: one ulp below math.log(10.0), the nearest double
+# to ln 10; the same constant gives the same bits.
+_LN10 = 2.3025850929940456
 _TWO_OVER_SQRT_PI = 2.0 / math.sqrt(math.pi)
 _SQRT_PI_OVER_TWO = math.sqrt(math.pi) / 2.0
 
@@ -606,7 +609,7 @@ class Rsqrt(Elementwise):
     name, torch_name, local = "rsqrt", "RsqrtBackward0", ("-1/(2*a^(3/2))",)
     forward = staticmethod(_math("rsqrt", lambda x: 1.0 / math.sqrt(x), lambda a: 1 / np.sqrt(a),
                                  "x > 0"))
-    grads = (lambda g, out, a: -0.5 * g * out * out * out,)
+    grads = (lambda g, out, a: -0.5 * g * (out * out * out),)
 
 
 class Reciprocal(Elementwise):
@@ -650,14 +653,14 @@ class Erf(Elementwise):
     """out = erf a = 2/sqrt(pi) int_0^a e^(-t^2) dt;   d out/da = 2/sqrt(pi) e^(-a^2)"""
     name, torch_name, local = "erf", "ErfBackward0", ("2/sqrt(pi)*exp(-a^2)",)
     forward = staticmethod(_math("erf", math.erf, _erf_array))
-    grads = (lambda g, out, a: g * _TWO_OVER_SQRT_PI * Exp.apply(-(a * a)),)
+    grads = (lambda g, out, a: _TWO_OVER_SQRT_PI * Exp.apply(-(a * a)) * g,)
 
 
 class Erfc(Elementwise):
     """out = erfc a = 1 - erf a (exact in the tail);   d out/da = -2/sqrt(pi) e^(-a^2)"""
     name, torch_name, local = "erfc", "ErfcBackward0", ("-2/sqrt(pi)*exp(-a^2)",)
     forward = staticmethod(_math("erfc", math.erfc, _erfc_array))
-    grads = (lambda g, out, a: -g * _TWO_OVER_SQRT_PI * Exp.apply(-(a * a)),)
+    grads = (lambda g, out, a: -_TWO_OVER_SQRT_PI * Exp.apply(-(a * a)) * g,)
 
 
 def _erfinv_array(y: Any) -> Any:
@@ -706,7 +709,7 @@ class Erfinv(Elementwise):
     """out = erf^-1 a (-1 < a < 1, and +-inf at +-1);   d out/da = sqrt(pi)/2 e^(out^2)"""
     name, torch_name, local = "erfinv", "ErfinvBackward0", ("sqrt(pi)/2*exp(erfinv(a)^2)",)
     forward = staticmethod(_math("erfinv", _erfinv_scalar, _erfinv_array, "-1 < x < 1"))
-    grads = (lambda g, out, a: g * _SQRT_PI_OVER_TWO * Exp.apply(out * out),)
+    grads = (lambda g, out, a: _SQRT_PI_OVER_TWO * Exp.apply(out * out) * g,)
 
 
 class Sign(Elementwise):
@@ -878,9 +881,9 @@ def _copysign_grad(g: Any, out: Any, a: Any) -> Any:
     """g * out/a, 0 where a = 0 (the sign flip of a, as PyTorch gives it)."""
     ra = data_of(a)
     if type(ra) is float:
-        return 0.0 if ra == 0 else g * out / a
+        return 0.0 if ra == 0 else g * (out / a)
     with np.errstate(all="ignore"):
-        return where_(ra == 0, 0.0, g * out / a)
+        return where_(ra == 0, 0.0, g * (out / a))
 
 
 class Copysign(Elementwise):
@@ -964,8 +967,7 @@ class DivMode(Rule):
     name, torch_name, local = "div", "DivBackward2", Div.local
     elementwise = True
     forward = staticmethod(Div.forward)
-    grads = (lambda g, out, a, b: g / b,
-             lambda g, out, a, b: -g * a / (b * b))
+    grads = Div.grads
 
 
 class DivTrunc(Rule):

@@ -12,6 +12,7 @@ from hypothesis import strategies as st
 
 import autograd
 from autograd import Tensor, Value, gradcheck, gradgradcheck
+from autograd import rules as R
 
 torch = pytest.importorskip("torch")
 
@@ -133,6 +134,61 @@ def test_atan2_gradient_is_torchs_where_the_squares_underflow_and_to_the_last_bi
     torch.atan2(*ts).backward(torch.tensor(u))
     for x, t in zip(xs, ts):
         assert np.array_equal(x.grad.numpy(), t.grad.numpy())
+
+
+def _exp_of(arg):
+    """What numpy's and PyTorch's exp give for arg(a, b, out)."""
+    def inner(a, b, out):
+        x = arg(a, b, out)
+        return np.exp(x), torch.exp(torch.tensor(x)).numpy()
+    return inner
+
+
+# op: (the rule, the range of each input (a number is a constant exponent), and the libm calls
+# inside the derivative, as (numpy's, PyTorch's) values: only where they agree are bits compared)
+IN_TORCHS_ORDER = {
+    "rsqrt": (R.Rsqrt, [(0.05, 5)], None),
+    "log10": (R.Log10, [(0.05, 5)], None),
+    "sigmoid": (R.Sigmoid, [(-5, 5)], None),
+    "erf": (R.Erf, [(-4, 4)], _exp_of(lambda a, b, out: -(a * a))),
+    "erfc": (R.Erfc, [(-4, 4)], _exp_of(lambda a, b, out: -(a * a))),
+    "erfinv": (R.Erfinv, [(-0.999, 0.999)], _exp_of(lambda a, b, out: out * out)),
+    "div": (R.Div, [(-3, 3), (0.5, 3)], None),
+    "copysign": (R.Copysign, [(-3, 3), (-3, 3)], None),
+    "atan2": (R.Atan2, [(-3, 3), (-3, 3)], None),
+    "pow": (R.Pow, [(0.1, 3), (0.1, 3)], lambda a, b, out: (
+        [np.power(a, b - 1), np.log(a)],
+        [torch.pow(torch.tensor(a), torch.tensor(b - 1)).numpy(),
+         torch.log(torch.tensor(a)).numpy()])),
+    "pow, constant 3": (R.Pow, [(0.1, 3), 3.0], None),
+    "pow, constant 2.5": (R.Pow, [(0.1, 3), 2.5], lambda a, b, out: (
+        np.power(a, b - 1), torch.pow(torch.tensor(a), b - 1).numpy())),
+}
+
+
+@pytest.mark.parametrize("name", list(IN_TORCHS_ORDER))
+def test_derivatives_multiply_in_torchs_order(name):
+    """Given PyTorch's forward values, each derivative formula gives PyTorch's gradients bit
+    for bit: the same products in the same order, the same constants (g b a^(b-1) and
+    g (b a^(b-1)) differ in the last bit a third of the time)."""
+    rule, ranges, libm = IN_TORCHS_ORDER[name]
+    rng = np.random.default_rng(7)
+    n = 5000
+    args = [rng.uniform(*r, n) if isinstance(r, tuple) else r for r in ranges]
+    u = rng.uniform(0.5, 1.5, n)
+    ts = [torch.tensor(x, requires_grad=True) if isinstance(x, np.ndarray) else x for x in args]
+    out = getattr(torch, name.split(",")[0])(*ts)
+    wanted = [t for t in ts if isinstance(t, torch.Tensor)]
+    theirs = torch.autograd.grad(out, wanted, torch.tensor(u))
+    out = out.detach().numpy()
+    keep = np.ones(n, bool)
+    if libm is not None:
+        ours_f, theirs_f = libm(*(args + [None])[:2], out)
+        keep = np.all(np.atleast_2d(ours_f) == np.atleast_2d(theirs_f), axis=0)
+        assert keep.mean() > 0.5, keep.mean()
+    for k, t in enumerate(theirs):
+        mine = rule.grads[k](u, out, *args)
+        assert np.array_equal(mine[keep], t.numpy()[keep]), (name, k)
 
 
 def test_logaddexp_does_not_overflow():
