@@ -533,12 +533,14 @@ def _sum_rows(g: Any) -> Any:
 
 # ------------------------------------------------------------ fused losses
 def _mse_grad(g: Any, d: Any, reduction: str) -> Any:
-    """dL/d(difference) for L = mse(d): 2 g d (divided by d's size for the mean)."""
-    if reduction == "mean":
-        g = g * (2.0 / max(data_of(d).size, 1))     # (an empty loss has no gradient)
-    else:
-        g = g * 2.0
-    return g * d
+    """dL/d(difference) for L = mse(d): (2/n) d g for the mean (2 d g for the sum), in
+    PyTorch's order: the local derivative first, then the upstream gradient (the same bits).
+    The usual upstream, backward()'s seed 1, is not multiplied in: x * 1 is x."""
+    norm = 2.0 / max(data_of(d).size, 1) if reduction == "mean" else 2.0   # (0 elements: none)
+    local = norm * d
+    if g.__class__ is np.ndarray and g.ndim == 0 and g.item() == 1:
+        return local
+    return local * g
 
 
 class MSELoss(Rule):

@@ -209,6 +209,24 @@ def test_gradcheck_and_gradgradcheck(loss):
     assert autograd.gradgradcheck(loss, [x, t])
 
 
+@pytest.mark.parametrize("dtype", [np.float64, np.float32])
+@pytest.mark.parametrize("reduction", ["mean", "sum", "none"])
+def test_mse_gradient_is_torchs_to_the_last_bit(reduction, dtype):
+    """The lecture's loss: (2/n)(a - b), then times the upstream gradient, in PyTorch's order
+    (upstream first gave different last bits for about a third of the elements)."""
+    rng = np.random.default_rng(5)
+    a, b = (rng.standard_normal((50, 3)).astype(dtype) for _ in range(2))
+    for g in ([np.array(0.7, dtype), np.array(1, dtype)] if reduction != "none"
+              else [rng.uniform(0.5, 1.5, (50, 3)).astype(dtype)]):
+        ours = [autograd.tensor(x, requires_grad=True) for x in (a, b)]
+        theirs = [torch.tensor(x, requires_grad=True) for x in (a, b)]
+        F.mse_loss(*ours, reduction=reduction).backward(autograd.tensor(g))
+        TF.mse_loss(*theirs, reduction=reduction).backward(torch.tensor(g))
+        for x, t in zip(ours, theirs):
+            assert x.grad.dtype == x.dtype
+            assert np.array_equal(x.grad.numpy(), t.grad.numpy()), (reduction, g)
+
+
 def test_cross_entropy_is_one_node_and_stable():
     x = autograd.tensor([[1000.0, 0.0, -1000.0], [0.0, 0.0, 0.0]], requires_grad=True)
     loss = F.cross_entropy(x, [2, 1])
