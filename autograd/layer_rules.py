@@ -580,8 +580,10 @@ class Dropout(Rule):
 # ------------------------------------------------------------ pointwise losses
 class _PointwiseLoss(Rule):
     """A loss l(a, b) elementwise (a, b broadcast), then reduced ("mean": divided by the
-    number of elements). Subclasses give `elem(a, b, *params)` on arrays and the derivatives
-    `da(a, b, *params)`, `db(a, b, *params)` on arrays or nodes."""
+    number of elements n). Subclasses give `elem(a, b, *params)` on arrays and the gradients
+    `da(g, a, b, n, *params)`, `db(g, a, b, n, *params)` for the upstream g, on arrays or
+    nodes (n: what the mean divides by, None for "sum" and "none"), each put together in
+    PyTorch's order (the same bits: `_normed` or `_mean`)."""
 
     @classmethod
     def elem(cls, a, b, *params):  # pragma: no cover - every loss overrides it
@@ -598,23 +600,32 @@ class _PointwiseLoss(Rule):
             return np.asarray(loss.sum() / loss.size if loss.size else np.nan, dtype=loss.dtype)
 
     @staticmethod
-    def _scaled(g, a, b, reduction):
-        if reduction == "mean":
-            n = int(np.prod(np.broadcast_shapes(tuple(a.shape), tuple(np.shape(data_of(b))))))
-            return g * (1.0 / n) if n else g
-        return g
+    def _count(a, b, reduction):
+        """n for the mean (None otherwise, and for an empty loss: nothing to divide)."""
+        if reduction != "mean":
+            return None
+        n = int(np.prod(np.broadcast_shapes(tuple(a.shape), tuple(np.shape(data_of(b))))))
+        return n or None
+
+    @staticmethod
+    def _normed(local, g, n):
+        """(local * 1/n) * g: the mean's 1/n taken into the local derivative, then the upstream."""
+        return (local if n is None else local * (1.0 / n)) * g
+
+    @staticmethod
+    def _mean(d, n):
+        """d / n: the gradient divided by the count last."""
+        return d if n is None else d / n
 
 
 def _pointwise_grads(cls_name: str) -> tuple:
     def ga(g, out, a, b, reduction, *params):
-        cls = _LOSSES[cls_name]
         with np.errstate(all="ignore"):
-            return _PointwiseLoss._scaled(g, a, b, reduction) * cls.da(a, b, *params)
+            return _LOSSES[cls_name].da(g, a, b, _PointwiseLoss._count(a, b, reduction), *params)
 
     def gb(g, out, a, b, reduction, *params):
-        cls = _LOSSES[cls_name]
         with np.errstate(all="ignore"):
-            return _PointwiseLoss._scaled(g, a, b, reduction) * cls.db(a, b, *params)
+            return _LOSSES[cls_name].db(g, a, b, _PointwiseLoss._count(a, b, reduction), *params)
     return ga, gb
 
 
@@ -630,12 +641,12 @@ class HuberLoss(_PointwiseLoss):
         return np.where(z < delta, 0.5 * d * d, delta * (z - 0.5 * delta)).astype(d.dtype)
 
     @staticmethod
-    def da(a, b, delta):
-        return Clamp.apply(a - b, saved=(-delta, delta))
+    def da(g, a, b, n, delta):
+        return _PointwiseLoss._normed(Clamp.apply(a - b, saved=(-delta, delta)), g, n)
 
     @staticmethod
-    def db(a, b, delta):
-        return -Clamp.apply(a - b, saved=(-delta, delta))
+    def db(g, a, b, n, delta):
+        return -HuberLoss.da(g, a, b, n, delta)
 
     grads = _pointwise_grads("HuberLoss")
 
@@ -662,12 +673,12 @@ class SmoothL1Loss(_PointwiseLoss):
         return where(raw <= -beta, -1.0, where(raw >= beta, 1.0, d / beta))
 
     @staticmethod
-    def da(a, b, beta):
-        return SmoothL1Loss._d(a, b, beta)
+    def da(g, a, b, n, beta):
+        return _PointwiseLoss._normed(SmoothL1Loss._d(a, b, beta), g, n)
 
     @staticmethod
-    def db(a, b, beta):
-        return -SmoothL1Loss._d(a, b, beta)
+    def db(g, a, b, n, beta):
+        return -SmoothL1Loss.da(g, a, b, n, beta)
 
     grads = _pointwise_grads("SmoothL1Loss")
 
@@ -689,14 +700,14 @@ class BCELoss(_PointwiseLoss):
         return loss if weight is None else loss * weight
 
     @staticmethod
-    def da(x, t, weight):
-        d = (x - t) / Clamp.apply((1 - x) * x, saved=(_BCE_EPS, None))
-        return d if weight is None else d * weight
+    def da(g, x, t, n, weight):
+        d = g * (x - t) / Clamp.apply((1 - x) * x, saved=(_BCE_EPS, None))
+        return _PointwiseLoss._mean(d if weight is None else d * weight, n)
 
     @staticmethod
-    def db(x, t, weight):
-        d = -Log.apply(x / (1 - x))
-        return d if weight is None else d * weight
+    def db(g, x, t, n, weight):
+        d = -Log.apply(x / (1 - x)) * g
+        return _PointwiseLoss._mean(d if weight is None else d * weight, n)
 
     grads = _pointwise_grads("BCELoss")
 
@@ -722,22 +733,22 @@ class BCEWithLogitsLoss(_PointwiseLoss):
         return loss if weight is None else loss * weight
 
     @staticmethod
-    def da(x, t, weight, pos_weight):
+    def da(g, x, t, n, weight, pos_weight):
         s = Sigmoid.apply(x)
         if pos_weight is None:
-            d = s - t
+            d = (s - t) * g
         else:
             pt = pos_weight * t
-            d = (pt + 1 - t) * s - pt
-        return d if weight is None else d * weight
+            d = ((pt + 1 - t) * s - pt) * g
+        return _PointwiseLoss._mean(d if weight is None else d * weight, n)
 
     @staticmethod
-    def db(x, t, weight, pos_weight):
+    def db(g, x, t, n, weight, pos_weight):
         if pos_weight is None:
-            d = -x
+            d = -x * g
         else:
-            d = _ls_node(-x) - _ls_node(x) * pos_weight
-        return d if weight is None else d * weight
+            d = (_ls_node(-x) - _ls_node(x) * pos_weight) * g
+        return _PointwiseLoss._mean(d if weight is None else d * weight, n)
 
     grads = _pointwise_grads("BCEWithLogitsLoss")
 
@@ -763,17 +774,17 @@ class KLDivLoss(_PointwiseLoss):
         return (xlogy - t * x).astype(np.result_type(x, t))
 
     @staticmethod
-    def da(x, t, log_target):
-        return -Exp.apply(t) if log_target else -t
+    def da(g, x, t, n, log_target):
+        return _PointwiseLoss._mean(g, n) * (-Exp.apply(t) if log_target else -t)
 
     @staticmethod
-    def db(x, t, log_target):
+    def db(g, x, t, n, log_target):
         if log_target:
             e = Exp.apply(t)
-            return e * (t - x) + e
+            return _PointwiseLoss._mean(g, n) * (e * (t - x) + e)
         raw = data_of(t)
         safe = where(raw == 0, 1.0, t)
-        return where(raw == 0, 0.0, Log.apply(safe)) + t / t - x
+        return _PointwiseLoss._mean(g, n) * (where(raw == 0, 0.0, Log.apply(safe)) + t / t - x)
 
     grads = _pointwise_grads("KLDivLoss")
 

@@ -227,6 +227,47 @@ def test_mse_gradient_is_torchs_to_the_last_bit(reduction, dtype):
             assert np.array_equal(x.grad.numpy(), t.grad.numpy()), (reduction, g)
 
 
+
+@pytest.mark.parametrize("reduction", ["mean", "sum", "none"])
+def test_pointwise_loss_gradients_are_torchs_to_the_last_bit(reduction):
+    """Huber, smooth L1, BCE and BCE with logits put their gradients together in PyTorch's
+    order (for the mean: Huber and smooth L1 take 1/n into the local derivative before the
+    upstream; the BCEs divide by n last), so the bits are PyTorch's. Where a derivative
+    calls a libm function (log, sigmoid), only the elements where numpy's and PyTorch's
+    values of it agree are compared."""
+    rng = np.random.default_rng(11)
+    shape = (40, 5)
+    g = np.array(0.7) if reduction != "none" else rng.uniform(0.5, 1.5, shape)
+    a, b = rng.standard_normal(shape) * 2, rng.standard_normal(shape) * 2
+    p, t, w = rng.uniform(0.05, 0.95, shape), rng.uniform(0, 1, shape), rng.uniform(0.5, 2, shape)
+    everywhere = np.ones(shape, bool)
+    logit_agrees = np.log(p / (1 - p)) == torch.logit(torch.tensor(p)).numpy()
+    sigmoid_agrees = (autograd.tensor(a).sigmoid().numpy()
+                      == torch.sigmoid(torch.tensor(a)).numpy())
+    cases = [(F.huber_loss, TF.huber_loss, (a, b), dict(delta=1.0), [everywhere] * 2),
+             (F.huber_loss, TF.huber_loss, (a, b), dict(delta=0.5), [everywhere] * 2),
+             (F.smooth_l1_loss, TF.smooth_l1_loss, (a, b), dict(beta=0.5), [everywhere] * 2),
+             (F.smooth_l1_loss, TF.smooth_l1_loss, (a, b), dict(beta=0.0), [everywhere] * 2),
+             (F.binary_cross_entropy, TF.binary_cross_entropy, (p, t), {},
+              [everywhere, logit_agrees]),
+             (F.binary_cross_entropy, TF.binary_cross_entropy, (p, t), dict(weight=w),
+              [everywhere, logit_agrees]),
+             (F.binary_cross_entropy_with_logits, TF.binary_cross_entropy_with_logits, (a, t),
+              dict(weight=w), [sigmoid_agrees, everywhere])]
+    for ours_f, theirs_f, inputs, kw, keeps in cases:
+        ours = [autograd.tensor(x, requires_grad=True) for x in inputs]
+        theirs = [torch.tensor(x, requires_grad=True) for x in inputs]
+        ours_f(*ours, reduction=reduction,
+               **{k: autograd.tensor(v) if isinstance(v, np.ndarray) else v
+                  for k, v in kw.items()}).backward(autograd.tensor(g))
+        theirs_f(*theirs, reduction=reduction,
+                 **{k: torch.tensor(v) if isinstance(v, np.ndarray) else v
+                    for k, v in kw.items()}).backward(torch.tensor(g))
+        for x, tt, keep in zip(ours, theirs, keeps):
+            assert keep.mean() > 0.5
+            assert np.array_equal(x.grad.numpy()[keep], tt.grad.numpy()[keep]), (ours_f, kw)
+
+
 def test_cross_entropy_is_one_node_and_stable():
     x = autograd.tensor([[1000.0, 0.0, -1000.0], [0.0, 0.0, 0.0]], requires_grad=True)
     loss = F.cross_entropy(x, [2, 1])
