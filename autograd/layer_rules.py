@@ -19,9 +19,9 @@ from typing import Any
 import numpy as np
 
 from .rules import Exp, Log, Rule, Sigmoid, _PerInput, data_of
-from .tensor_rules import Clamp, is_raw, scatter_add, where
+from .tensor_rules import Clamp, LogSoftmax, Softmax, is_raw, scatter_add, where
 
-__all__ = ["Softmax", "LogSoftmax", "CrossEntropy", "CrossEntropyProb", "NllLoss", "BatchNorm",
+__all__ = ["CrossEntropy", "CrossEntropyProb", "NllLoss", "BatchNorm",
            "LayerNorm", "GroupNorm", "Embedding", "Dropout", "HuberLoss", "SmoothL1Loss",
            "BCELoss", "BCEWithLogitsLoss", "KLDivLoss", "variant"]
 
@@ -47,38 +47,6 @@ def _mean(x: Any, axes: Any) -> Any:
 
 def _class_axis(ndim: int) -> int:
     return 1 if ndim >= 2 else 0
-
-
-# ------------------------------------------------------------ softmax
-def _log_softmax(x: np.ndarray, axis: int) -> np.ndarray:
-    """(x - m) - log sum e^(x - m), m the maximum along `axis` (no overflow)."""
-    if x.size == 0:
-        return x.copy()
-    with np.errstate(invalid="ignore", divide="ignore", over="ignore"):
-        z = x - x.max(axis=axis, keepdims=True)
-        return z - np.log(np.exp(z).sum(axis=axis, keepdims=True))
-
-
-class Softmax(Rule):
-    """out = e^x / sum e^x along `axis`;   d/dx = out (g - sum(g out))"""
-    name, torch_name, local = "softmax", "SoftmaxBackward0", ("s(δ - s)",)
-
-    @staticmethod
-    def forward(x, axis):
-        return np.exp(_log_softmax(x, axis))
-
-    grads = (lambda g, out, x, axis: out * (g - _sum(g * out, axis)),)
-
-
-class LogSoftmax(Rule):
-    """out = x - log sum e^x along `axis`;   d/dx = g - e^out sum(g)"""
-    name, torch_name, local = "log_softmax", "LogSoftmaxBackward0", ("δ - softmax",)
-
-    @staticmethod
-    def forward(x, axis):
-        return _log_softmax(x, axis)
-
-    grads = (lambda g, out, x, axis: g - Softmax.apply(x, saved=(axis,)) * _sum(g, axis),)
 
 
 # ------------------------------------------------------------ negative log-likelihood
@@ -177,7 +145,7 @@ class CrossEntropy(Rule):
     def forward(x, target, weight, ignore_index, reduction, smoothing, cache):
         axis = _class_axis(x.ndim)
         dtype = x.dtype
-        logp = _log_softmax(x, axis)
+        logp = LogSoftmax.forward(x, axis)
         if (x.ndim == 2 and weight is None and smoothing <= 0 and reduction != "none"
                 and x.shape[0] and not (target == ignore_index).any()):
             # the common case (a batch of scores, every target counted), in fewer passes
@@ -253,7 +221,7 @@ class CrossEntropyProb(Rule):
     def forward(x, t, weight, reduction, smoothing, cache):
         axis = _class_axis(x.ndim)
         c = x.shape[axis] if x.ndim else 1
-        logp = _log_softmax(x, axis)
+        logp = LogSoftmax.forward(x, axis)
         if smoothing > 0:
             t = t * (1 - smoothing) + smoothing / c
         wt = t if weight is None else t * _class_shaped(weight, x.ndim, axis)
@@ -583,7 +551,7 @@ class _PointwiseLoss(Rule):
     number of elements n). Subclasses give `elem(a, b, *params)` on arrays and the gradients
     `da(g, a, b, n, *params)`, `db(g, a, b, n, *params)` for the upstream g, on arrays or
     nodes (n: what the mean divides by, None for "sum" and "none"), each put together in
-    PyTorch's order (the same bits: `_normed` or `_mean`)."""
+    PyTorch's order (the same bits: `_normed` or `_divided`)."""
 
     @classmethod
     def elem(cls, a, b, *params):  # pragma: no cover - every loss overrides it
@@ -613,7 +581,7 @@ class _PointwiseLoss(Rule):
         return (local if n is None else local * (1.0 / n)) * g
 
     @staticmethod
-    def _mean(d, n):
+    def _divided(d, n):
         """d / n: the gradient divided by the count last."""
         return d if n is None else d / n
 
@@ -702,12 +670,12 @@ class BCELoss(_PointwiseLoss):
     @staticmethod
     def da(g, x, t, n, weight):
         d = g * (x - t) / Clamp.apply((1 - x) * x, saved=(_BCE_EPS, None))
-        return _PointwiseLoss._mean(d if weight is None else d * weight, n)
+        return _PointwiseLoss._divided(d if weight is None else d * weight, n)
 
     @staticmethod
     def db(g, x, t, n, weight):
         d = -Log.apply(x / (1 - x)) * g
-        return _PointwiseLoss._mean(d if weight is None else d * weight, n)
+        return _PointwiseLoss._divided(d if weight is None else d * weight, n)
 
     grads = _pointwise_grads("BCELoss")
 
@@ -740,7 +708,7 @@ class BCEWithLogitsLoss(_PointwiseLoss):
         else:
             pt = pos_weight * t
             d = ((pt + 1 - t) * s - pt) * g
-        return _PointwiseLoss._mean(d if weight is None else d * weight, n)
+        return _PointwiseLoss._divided(d if weight is None else d * weight, n)
 
     @staticmethod
     def db(g, x, t, n, weight, pos_weight):
@@ -748,7 +716,7 @@ class BCEWithLogitsLoss(_PointwiseLoss):
             d = -x * g
         else:
             d = (_ls_node(-x) - _ls_node(x) * pos_weight) * g
-        return _PointwiseLoss._mean(d if weight is None else d * weight, n)
+        return _PointwiseLoss._divided(d if weight is None else d * weight, n)
 
     grads = _pointwise_grads("BCEWithLogitsLoss")
 
@@ -775,16 +743,16 @@ class KLDivLoss(_PointwiseLoss):
 
     @staticmethod
     def da(g, x, t, n, log_target):
-        return _PointwiseLoss._mean(g, n) * (-Exp.apply(t) if log_target else -t)
+        return _PointwiseLoss._divided(g, n) * (-Exp.apply(t) if log_target else -t)
 
     @staticmethod
     def db(g, x, t, n, log_target):
         if log_target:
             e = Exp.apply(t)
-            return _PointwiseLoss._mean(g, n) * (e * (t - x) + e)
+            return _PointwiseLoss._divided(g, n) * (e * (t - x) + e)
         raw = data_of(t)
         safe = where(raw == 0, 1.0, t)
-        return _PointwiseLoss._mean(g, n) * (where(raw == 0, 0.0, Log.apply(safe)) + t / t - x)
+        return _PointwiseLoss._divided(g, n) * (where(raw == 0, 0.0, Log.apply(safe)) + t / t - x)
 
     grads = _pointwise_grads("KLDivLoss")
 
