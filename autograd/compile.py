@@ -605,11 +605,9 @@ class _ValueBackward:
                 self.failure = ("a Value changed between its forward and the backward "
                                 "(the recorded program would compute different numbers)")
                 return
-        self.back_levels = (_BackwardLevels(bwd, self.roots, nl, self.size)
-                            if self.levels is not None else None)
-        if self.back_levels is not None and self.back_levels.levels is None:
-            self.back_levels = None
-        if self.back_levels is not None:    # checked once against the loop, bit for bit
+        plan = _BackwardLevels(bwd, self.roots, nl, self.size) if self.levels is not None else None
+        if plan is not None and plan.levels is not None:
+            self.back_levels = plan         # checked once against the loop, bit for bit
             a, b = self._backward(), self._backward_by_levels()
             if [struct.pack("<d", x) if x is not None else None for x in a] != \
                     [struct.pack("<d", x) if x is not None else None for x in b]:

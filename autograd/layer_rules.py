@@ -581,8 +581,10 @@ class _PointwiseLoss(Rule):
         return (local if n is None else local * (1.0 / n)) * g
 
     @staticmethod
-    def _divided(d, n):
-        """d / n: the gradient divided by the count last."""
+    def _divided(d, n, weight=None):
+        """(d * weight) / n: the weight multiplied in, then the count divided out last."""
+        if weight is not None:
+            d = d * weight
         return d if n is None else d / n
 
 
@@ -670,12 +672,12 @@ class BCELoss(_PointwiseLoss):
     @staticmethod
     def da(g, x, t, n, weight):
         d = g * (x - t) / Clamp.apply((1 - x) * x, saved=(_BCE_EPS, None))
-        return _PointwiseLoss._divided(d if weight is None else d * weight, n)
+        return _PointwiseLoss._divided(d, n, weight)
 
     @staticmethod
     def db(g, x, t, n, weight):
         d = -Log.apply(x / (1 - x)) * g
-        return _PointwiseLoss._divided(d if weight is None else d * weight, n)
+        return _PointwiseLoss._divided(d, n, weight)
 
     grads = _pointwise_grads("BCELoss")
 
@@ -708,7 +710,7 @@ class BCEWithLogitsLoss(_PointwiseLoss):
         else:
             pt = pos_weight * t
             d = ((pt + 1 - t) * s - pt) * g
-        return _PointwiseLoss._divided(d if weight is None else d * weight, n)
+        return _PointwiseLoss._divided(d, n, weight)
 
     @staticmethod
     def db(g, x, t, n, weight, pos_weight):
@@ -716,7 +718,7 @@ class BCEWithLogitsLoss(_PointwiseLoss):
             d = -x * g
         else:
             d = (_ls_node(-x) - _ls_node(x) * pos_weight) * g
-        return _PointwiseLoss._divided(d if weight is None else d * weight, n)
+        return _PointwiseLoss._divided(d, n, weight)
 
     grads = _pointwise_grads("BCEWithLogitsLoss")
 

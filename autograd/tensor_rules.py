@@ -460,7 +460,6 @@ def mm(a: Any, b: Any) -> Any:
     return a @ b
 
 
-
 def _matmul_grad_a(g, out, a, b):
     if b.ndim == 1:
         return g * b if a.ndim == 1 else unsqueeze(g, -1) * b      # outer product
